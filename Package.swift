@@ -1,0 +1,51 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+  name: "runbook",
+  platforms: [.macOS(.v14)],
+  products: [
+    .executable(name: "runbook", targets: ["runbook"]),
+    .library(name: "RunbookKit", targets: ["RunbookKit"]),
+    .library(name: "RunbookActions", targets: ["RunbookActions"]),
+  ],
+  dependencies: [
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    .package(url: "https://github.com/apple/swift-crypto", "3.0.0"..<"5.0.0"),
+  ],
+  targets: [
+    .systemLibrary(
+      name: "CYAML",
+      pkgConfig: "yaml-0.1",
+      providers: [.apt(["libyaml-dev"])]
+    ),
+    .target(name: "RunbookYAML", dependencies: ["CYAML"]),
+    .target(
+      name: "RunbookKit",
+      dependencies: ["RunbookYAML", .product(name: "Crypto", package: "swift-crypto")]
+    ),
+    .target(
+      name: "RunbookActions",
+      dependencies: ["RunbookKit", .product(name: "Crypto", package: "swift-crypto")]
+    ),
+    .executableTarget(
+      name: "runbook",
+      dependencies: [
+        "RunbookKit", "RunbookActions",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+      ]
+    ),
+    .target(name: "RunbookTestSupport", dependencies: ["RunbookKit", "RunbookActions"]),
+    .testTarget(name: "RunbookYAMLTests", dependencies: ["RunbookYAML", "RunbookTestSupport"]),
+    .testTarget(
+      name: "RunbookKitTests",
+      dependencies: ["RunbookKit", "RunbookActions", "RunbookTestSupport"],
+      exclude: ["__Snapshots__"]
+    ),
+    .testTarget(
+      name: "RunbookCLITests",
+      dependencies: ["runbook", "RunbookTestSupport"],
+      exclude: ["__Snapshots__"]
+    ),
+  ]
+)

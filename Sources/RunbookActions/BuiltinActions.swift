@@ -1,0 +1,11 @@
+import RunbookKit
+
+/// Every built-in action.
+public enum BuiltinActions {
+  public static let all: [any Action.Type] = [
+    ExecAction.self, ShellAction.self, NoopAction.self, WaitAction.self, FileStatAction.self,
+  ]
+
+  /// A registry holding the built-ins.
+  public static var registry: ActionRegistry { ActionRegistry(all) }
+}

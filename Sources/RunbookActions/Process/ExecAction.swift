@@ -1,0 +1,18 @@
+import RunbookKit
+
+/// Runs a program with an argv list, never through a shell.
+public struct ExecAction: Action {
+  public static let name = "exec"
+  public static let summary = "Run a program with arguments, without a shell"
+  public static let effect = Effect.mutating
+  public static let idempotent = false
+  public static let inputs = [InputSpec("argv", .list, required: true, "The program and its arguments")] + ProcessInputs.common
+  public static let outputs = ProcessInputs.outputs
+
+  public init() {}
+
+  public func describe(_ input: ResolvedInput) -> ActionPreview {
+    let line = ProcessInputs.cwdPrefix(input["cwd"]) + ProcessInputs.envPrefix(input["env"]) + ShellQuoting.commandLine(input["argv"])
+    return ActionPreview("run \(ShellQuoting.commandLine(input["argv"]))", commands: [line])
+  }
+}

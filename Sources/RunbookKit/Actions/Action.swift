@@ -1,0 +1,59 @@
+/// An operation a step or a check performs, described by static facts that drive validation,
+/// documentation, the schema and plans.
+///
+/// `run(_:in:)` joins this protocol with the executor; until then an action is its contract and
+/// its plan rendering.
+public protocol Action: Sendable {
+  /// The name runbooks use, e.g. `etcd.defrag`.
+  static var name: String { get }
+  /// One sentence for `runbook actions`.
+  static var summary: String { get }
+  static var effect: Effect { get }
+  /// Whether running it twice has the same result as running it once.
+  static var idempotent: Bool { get }
+  static var inputs: [InputSpec] { get }
+  static var outputs: [OutputSpec] { get }
+
+  init()
+
+  /// How the plan shows this action with these inputs: the exact command, file or wait.
+  func describe(_ input: ResolvedInput) -> ActionPreview
+}
+
+extension Action {
+  public static var descriptor: ActionDescriptor {
+    let action = Self()
+    return ActionDescriptor(
+      name: name, summary: summary, effect: effect, idempotent: idempotent, inputs: inputs, outputs: outputs,
+      describe: { action.describe($0) })
+  }
+}
+
+/// The values an action receives: rendered inputs, possibly unknown at plan time, defaults applied.
+public struct ResolvedInput: Sendable {
+  public var values: [String: Value]
+
+  public init(_ values: [String: Value]) {
+    self.values = values
+  }
+
+  public subscript(name: String) -> Value? { values[name] }
+
+  /// The value as text: strings as they are, unknown values as their placeholder.
+  public func text(_ name: String) -> String? {
+    values[name].map(\.plainText)
+  }
+}
+
+/// What a plan shows for one action.
+public struct ActionPreview: Sendable, Hashable {
+  /// One line: what happens.
+  public var summary: String
+  /// The exact command lines or script, when the action runs one.
+  public var commands: [String]
+
+  public init(_ summary: String, commands: [String] = []) {
+    self.summary = summary
+    self.commands = commands
+  }
+}

@@ -1,0 +1,60 @@
+/// The type of an action input, used to check literal values, to document, and to build the schema.
+public enum InputType: Sendable, Hashable {
+  case string, int, bool, duration, path
+  /// A list of strings.
+  case list
+  /// A mapping of strings to strings.
+  case map
+  /// One of the given words.
+  case choice([String])
+  /// Any YAML value (passed through as JSON).
+  case any
+  /// An expression the action evaluates itself, with `check.*` in scope (as in `wait`).
+  case expression
+
+  public var name: String {
+    switch self {
+    case .string: "string"
+    case .int: "int"
+    case .bool: "bool"
+    case .duration: "duration"
+    case .path: "path"
+    case .list: "list"
+    case .map: "map"
+    case .choice(let words): words.joined(separator: "|")
+    case .any: "any"
+    case .expression: "expression"
+    }
+  }
+}
+
+/// One input an action takes.
+public struct InputSpec: Sendable, Hashable {
+  public var name: String
+  public var type: InputType
+  public var required: Bool
+  public var description: String
+  /// The value used when the input is not given, as text (for docs and plans).
+  public var defaultValue: Value?
+
+  public init(_ name: String, _ type: InputType, required: Bool = false, default defaultValue: Value? = nil, _ description: String) {
+    self.name = name
+    self.type = type
+    self.required = required
+    self.description = description
+    self.defaultValue = defaultValue
+  }
+}
+
+/// One output an action produces, readable as `steps.ID.outputs.NAME` or `check.NAME`.
+public struct OutputSpec: Sendable, Hashable {
+  public var name: String
+  public var type: String
+  public var description: String
+
+  public init(_ name: String, _ type: String, _ description: String) {
+    self.name = name
+    self.type = type
+    self.description = description
+  }
+}

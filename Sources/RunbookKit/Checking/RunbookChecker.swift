@@ -1,0 +1,184 @@
+import RunbookYAML
+
+/// The checks that need the whole runbook: actions and their inputs, and every reference in
+/// every expression (names, params, ancestor steps, declared outputs, functions).
+struct RunbookChecker {
+  let runbook: Runbook
+  let graph: StepGraph
+  let registry: ActionRegistry
+  let source: SourceText
+  private(set) var diagnostics: [Diagnostic] = []
+
+  init(runbook: Runbook, graph: StepGraph, registry: ActionRegistry, source: SourceText) {
+    self.runbook = runbook
+    self.graph = graph
+    self.registry = registry
+    self.source = source
+  }
+
+  static let runFields = ["id", "started"]
+  static let stepFields = ["outputs", "status"]
+
+  mutating func check() -> [Diagnostic] {
+    let runLevel = ReferenceScope(step: nil, stepsVisible: false)
+    if let lock = runbook.lock { check(lock, runLevel) }
+    for spec in runbook.preconditions { check(spec, runLevel) }
+    for step in runbook.steps {
+      let base = ReferenceScope(step: step.name, stepsVisible: true)
+      var perItem = base
+      if step.forEach != nil { perItem.itemName = step.itemName }
+      var afterwards = perItem
+      afterwards.includesSelf = true
+
+      if let forEach = step.forEach { check(forEach, base) }
+      if let when = step.when { check(when, base) }
+      if let title = step.title { check(title, perItem) }
+      if let approval = step.approval { check(approval, perItem) }
+      if let descriptor = action(step.call, asCheck: false) { inputs(step.call, descriptor, perItem) }
+      for spec in step.preconditions + step.skipIf { check(spec, perItem) }
+      for spec in step.verify { check(spec, afterwards) }
+      if let undo = step.undo, let descriptor = action(undo, asCheck: false) { inputs(undo, descriptor, afterwards) }
+    }
+    return diagnostics
+  }
+
+  // MARK: Actions
+
+  private mutating func check(_ spec: CheckSpec, _ scope: ReferenceScope) {
+    let descriptor = action(spec.call, asCheck: true)
+    if let descriptor { inputs(spec.call, descriptor, scope) }
+    if let unless = spec.unless { check(unless, scope) }
+    let inside = scope.inCheck(descriptor.map { .outputs(action: $0.name, $0.outputs.map(\.name)) } ?? .any)
+    if let expect = spec.expect { check(expect, inside) }
+    if let message = spec.message { check(message, inside) }
+  }
+
+  private mutating func action(_ call: ActionCall, asCheck: Bool) -> ActionDescriptor? {
+    guard let descriptor = registry[call.action.value] else {
+      diagnostics.append(.unknownAction(call.action.value, known: registry.names, at: call.action.range))
+      return nil
+    }
+    if asCheck, descriptor.effect != .readOnly {
+      diagnostics.append(.checkNotReadOnly(descriptor.name, effect: descriptor.effect, at: call.action.range))
+    }
+    return descriptor
+  }
+
+  private mutating func inputs(_ call: ActionCall, _ descriptor: ActionDescriptor, _ scope: ReferenceScope) {
+    let given = Set(call.with.map(\.name))
+    for entry in call.with {
+      guard let spec = descriptor.input(entry.name) else {
+        diagnostics.append(.unknownInput(entry.name, action: descriptor.name, known: descriptor.inputs.map(\.name), at: entry.keyRange))
+        continue
+      }
+      if let problem = InputTypeCheck.problem(entry.value, spec.type) {
+        diagnostics.append(.inputType(entry.name, action: descriptor.name, expected: problem.expected, found: problem.found, at: entry.value.range))
+      }
+      let inner = spec.type == .expression ? scope.inCheck(.any) : scope
+      for template in entry.value.templates { check(template, inner) }
+    }
+    for spec in descriptor.inputs where spec.required && !given.contains(spec.name) {
+      diagnostics.append(.missingInput(spec, action: descriptor.name, at: call.range))
+    }
+  }
+
+  // MARK: References
+
+  private mutating func check(_ template: Template, _ scope: ReferenceScope) {
+    for expression in template.expressions { visit(expression, template, scope) }
+  }
+
+  private mutating func visit(_ e: Expression, _ t: Template, _ scope: ReferenceScope) {
+    if let path = e.referencePath {
+      reference(path, t, scope)
+      if case .index(let base, let index, _) = e, base.referencePath == nil { visit(index, t, scope) }
+      return
+    }
+    switch e {
+    case .literal, .name:
+      break
+    case .member(let base, _, _):
+      visit(base, t, scope)
+    case .index(let base, let index, _):
+      visit(base, t, scope)
+      visit(index, t, scope)
+    case .call(let name, let arguments, let span):
+      if let arity = Functions.arities[name] {
+        if !arity.contains(arguments.count) {
+          let expected = arity.lowerBound == arity.upperBound ? "\(arity.lowerBound) argument\(arity.lowerBound == 1 ? "" : "s")" : "\(arity.lowerBound) or \(arity.upperBound) arguments"
+          diagnostics.append(.wrongArgumentCount(name, expected: expected, found: arguments.count, at: t.range(of: span, in: source)))
+        }
+      } else {
+        diagnostics.append(.unknownFunction(name, known: Functions.arities.keys.sorted(), at: t.range(of: span, in: source)))
+      }
+      arguments.forEach { visit($0, t, scope) }
+    case .unary(_, let operand, _):
+      visit(operand, t, scope)
+    case .binary(_, let lhs, let rhs, _):
+      visit(lhs, t, scope)
+      visit(rhs, t, scope)
+    case .list(let items, _):
+      items.forEach { visit($0, t, scope) }
+    }
+  }
+
+  private mutating func reference(
+    _ path: (root: String, rootSpan: Expression.Span, segments: [(name: String, span: Expression.Span)]),
+    _ t: Template, _ scope: ReferenceScope
+  ) {
+    func at(_ span: Expression.Span) -> SourceRange { t.range(of: span, in: source) }
+    let segments = path.segments
+    switch path.root {
+    case "params":
+      guard let first = segments.first else { return }
+      if runbook.param(first.name) == nil {
+        diagnostics.append(.unknownParamReference(first.name, known: runbook.params.map(\.name), at: at(first.span)))
+      }
+    case "steps" where scope.stepsVisible:
+      guard let first = segments.first else { return }
+      guard let step = runbook.step(first.name) else {
+        diagnostics.append(.unknownStepReference(first.name, known: graph.ids, at: at(first.span)))
+        return
+      }
+      let isSelf = first.name == scope.step
+      if !(isSelf && scope.includesSelf), scope.step.map({ !graph.isAncestor(first.name, of: $0) }) ?? true {
+        diagnostics.append(.notAnAncestor(first.name, from: scope.step, at: at(first.span)))
+        return
+      }
+      guard segments.count > 1 else { return }
+      let field = segments[1]
+      guard Self.stepFields.contains(field.name) else {
+        diagnostics.append(.unknownField(field.name, of: "step '\(first.name)'", allowed: Self.stepFields, at: at(field.span)))
+        return
+      }
+      if field.name == "outputs", segments.count > 2, let descriptor = registry[step.call.action.value] {
+        let output = segments[2]
+        let declared = descriptor.outputs.map(\.name)
+        if !declared.contains(output.name) {
+          diagnostics.append(.undeclaredOutput(output.name, step: first.name, action: descriptor.name, declared: declared, at: at(output.span)))
+        }
+      }
+    case "check":
+      switch scope.check {
+      case .none:
+        diagnostics.append(.checkOutsideCheck(at: at(path.rootSpan)))
+      case .outputs(let action, let outputs):
+        if let first = segments.first, !outputs.contains(first.name) {
+          diagnostics.append(.unknownField(first.name, of: "check '\(action)'", allowed: outputs, at: at(first.span)))
+        }
+      case .any:
+        break
+      }
+    case "run":
+      if let first = segments.first, !Self.runFields.contains(first.name) {
+        diagnostics.append(.unknownField(first.name, of: "run", allowed: Self.runFields, at: at(first.span)))
+      }
+    case "env":
+      break
+    case let name where name == scope.itemName:
+      break
+    default:
+      diagnostics.append(.unknownName(path.root, allowed: scope.names, at: at(path.rootSpan)))
+    }
+  }
+}

@@ -1,0 +1,69 @@
+import RunbookYAML
+
+/// Diagnostics of params: their declarations in a runbook and the values given for them.
+extension Diagnostic {
+  public static func badParamName(_ name: String, at range: SourceRange) -> Diagnostic {
+    Diagnostic(code: "P201", message: "invalid param name '\(name)': use letters, digits and '_'", range: range)
+  }
+
+  public static func paramDefaultType(_ param: String, type: ParamType, problem: String, at range: SourceRange) -> Diagnostic {
+    Diagnostic(code: "P202", message: "default of param '\(param)' is not a valid \(type.rawValue): \(problem)", range: range)
+  }
+
+  public static func requiredWithDefault(_ param: String, at range: SourceRange) -> Diagnostic {
+    Diagnostic(
+      code: "P203", message: "param '\(param)' is required and has a default; keep one of the two", range: range)
+  }
+
+  public static func badPattern(_ param: String, reason: String, at range: SourceRange) -> Diagnostic {
+    Diagnostic(code: "P204", message: "pattern of param '\(param)' is not a valid regular expression: \(reason)", range: range)
+  }
+
+  public static func missingParam(_ spec: ParamSpec) -> Diagnostic {
+    Diagnostic(code: "P206", message: "missing required param '\(spec.name)' (\(spec.type.rawValue))", notes: describe(spec))
+  }
+
+  public static func paramValue(_ spec: ParamSpec, _ problem: String, file: String? = nil, at range: SourceRange? = nil) -> Diagnostic {
+    Diagnostic(
+      code: "P207", message: "param '\(spec.name)' \(problem)", file: file, range: range, notes: describe(spec))
+  }
+
+  public static func unknownParam(_ name: String, known: [String], file: String? = nil, at range: SourceRange? = nil) -> Diagnostic {
+    Diagnostic(
+      code: "P208", message: "unknown param '\(name)'", file: file, range: range,
+      notes: known.isEmpty ? [Note("this runbook takes no params")] : []
+    ).suggesting(Suggestion.closest(to: name, in: known))
+  }
+
+  public static func notInEnum(_ spec: ParamSpec, _ value: String, file: String? = nil, at range: SourceRange? = nil) -> Diagnostic {
+    let allowed = (spec.allowed ?? []).map(\.plainText).joined(separator: ", ")
+    return Diagnostic(
+      code: "P209", message: "param '\(spec.name)' must be one of \(allowed), not '\(value)'", file: file, range: range,
+      notes: describe(spec))
+  }
+
+  public static func patternMismatch(_ spec: ParamSpec, _ value: String, file: String? = nil, at range: SourceRange? = nil) -> Diagnostic {
+    Diagnostic(
+      code: "P210", message: "param '\(spec.name)' value '\(value)' does not match the pattern \(spec.pattern ?? "")",
+      file: file, range: range, notes: describe(spec))
+  }
+
+  public static func badParamArgument(_ argument: String) -> Diagnostic {
+    Diagnostic(code: "P211", message: "'-p \(argument)' is not of the form KEY=VALUE")
+  }
+
+  public static func paramsFileShape(_ found: YAMLNode, file: String) -> Diagnostic {
+    Diagnostic(
+      code: "P212", message: "a params file is a mapping of param names to values, not \(article(found.kindDescription))",
+      file: file, range: found.range)
+  }
+
+  private static func describe(_ spec: ParamSpec) -> [Note] {
+    var notes: [Note] = []
+    if let description = spec.description, !description.isEmpty {
+      notes.append(Note("\(spec.name): \(description)"))
+    }
+    notes.append(Note("declared here", at: spec.range, in: spec.file))
+    return notes
+  }
+}

@@ -1,0 +1,62 @@
+/// The syntax tree of one `${{ }}` expression. Spans are offsets, in Unicode scalars, into the
+/// string the expression was written in.
+public indirect enum Expression: Sendable, Hashable {
+  case literal(Value, Span)
+  case name(String, Span)
+  /// `base.member`; the span covers the member name.
+  case member(Expression, String, Span)
+  case index(Expression, Expression, Span)
+  /// `name(arguments)`; the span covers the function name.
+  case call(String, [Expression], Span)
+  case unary(UnaryOperator, Expression, Span)
+  case binary(BinaryOperator, Expression, Expression, Span)
+  case list([Expression], Span)
+
+  public enum UnaryOperator: String, Sendable, Hashable {
+    case not = "!"
+    case negate = "-"
+  }
+
+  public enum BinaryOperator: String, Sendable, Hashable, CaseIterable {
+    case or = "||", and = "&&"
+    case equal = "==", notEqual = "!="
+    case less = "<", lessOrEqual = "<=", greater = ">", greaterOrEqual = ">=", `in` = "in"
+    case add = "+", subtract = "-", multiply = "*", divide = "/", remainder = "%"
+  }
+
+  /// A half-open range of Unicode-scalar offsets.
+  public struct Span: Sendable, Hashable {
+    public var start: Int
+    public var length: Int
+    public init(start: Int, length: Int) {
+      self.start = start
+      self.length = max(length, 1)
+    }
+  }
+
+  public var span: Span {
+    switch self {
+    case .literal(_, let s), .name(_, let s), .member(_, _, let s), .index(_, _, let s), .call(_, _, let s),
+      .unary(_, _, let s), .binary(_, _, _, let s), .list(_, let s):
+      s
+    }
+  }
+
+  /// `root.a.b` (or `root.a['b']`) with each segment's span, when this is such a chain.
+  public var referencePath: (root: String, rootSpan: Span, segments: [(name: String, span: Span)])? {
+    switch self {
+    case .name(let n, let s):
+      return (n, s, [])
+    case .member(let base, let name, let s):
+      guard var path = base.referencePath else { return nil }
+      path.segments.append((name, s))
+      return path
+    case .index(let base, .literal(.string(let key), let keySpan), _):
+      guard var path = base.referencePath else { return nil }
+      path.segments.append((key, keySpan))
+      return path
+    default:
+      return nil
+    }
+  }
+}

@@ -1,0 +1,74 @@
+import Foundation
+import RunbookYAML
+
+/// A runbook file after loading and checking: the runbook and its graph when they could be
+/// built, and every diagnostic found.
+public struct RunbookDocument: Sendable {
+  public var file: String
+  public var source: SourceText
+  public var runbook: Runbook?
+  public var graph: StepGraph?
+  public var diagnostics: [Diagnostic]
+
+  /// True when there is a runbook and no error.
+  public var isValid: Bool { runbook != nil && graph != nil && !diagnostics.hasErrors }
+
+  /// Loads and checks the runbook at `path`.
+  public static func load(file path: String, registry: ActionRegistry, limits: YAMLLimits = .default) -> RunbookDocument {
+    let data: Data
+    do {
+      let attributes = try FileManager.default.attributesOfItem(atPath: path)
+      if let size = attributes[.size] as? Int, size > limits.maxBytes {
+        let problem = YAMLProblem(.tooLarge(bytes: size, limit: limits.maxBytes), "the file is \(size) bytes; the limit is \(limits.maxBytes) bytes", at: SourceRange(line: 1, column: 1, length: 1))
+        return RunbookDocument(file: path, source: SourceText(""), diagnostics: [Diagnostic.yaml(problem).inFile(path)])
+      }
+      if attributes[.type] as? FileAttributeType == .typeDirectory {
+        return RunbookDocument(file: path, source: SourceText(""), diagnostics: [.unreadableFile(path, reason: "it is a directory")])
+      }
+      data = try Data(contentsOf: URL(fileURLWithPath: path))
+    } catch {
+      let reason = (error as NSError).localizedFailureReason ?? "no such file or not readable"
+      return RunbookDocument(file: path, source: SourceText(""), diagnostics: [.unreadableFile(path, reason: reason)])
+    }
+    return load(bytes: Array(data), file: path, registry: registry, limits: limits)
+  }
+
+  /// Loads and checks runbook text; `file` names it in diagnostics.
+  public static func load(text: String, file: String, registry: ActionRegistry) -> RunbookDocument {
+    load(bytes: Array(text.utf8), file: file, registry: registry, limits: .default)
+  }
+
+  static func load(bytes: [UInt8], file: String, registry: ActionRegistry, limits: YAMLLimits) -> RunbookDocument {
+    let parsed = YAMLParser.parse(bytes: bytes, limits: limits)
+    let text = String(decoding: bytes, as: UTF8.self)
+    let loader = RunbookLoader(file: file, text: text)
+    let runbook = loader.load(parsed)
+    var diagnostics = loader.diagnostics
+    var graph: StepGraph?
+    if let runbook {
+      let (built, graphDiagnostics) = StepGraph.build(runbook.steps)
+      diagnostics += graphDiagnostics
+      graph = built
+      var checker = RunbookChecker(runbook: runbook, graph: built, registry: registry, source: loader.source)
+      diagnostics += checker.check()
+    }
+    diagnostics = diagnostics.map { $0.inFile(file) }.sorted(by: Self.sourceOrder)
+    return RunbookDocument(file: file, source: loader.source, runbook: runbook, graph: graph, diagnostics: diagnostics)
+  }
+
+  private static func sourceOrder(_ a: Diagnostic, _ b: Diagnostic) -> Bool {
+    switch (a.range, b.range) {
+    case (let x?, let y?): x.start < y.start
+    case (nil, _?): true
+    default: false
+    }
+  }
+
+  init(file: String, source: SourceText, runbook: Runbook? = nil, graph: StepGraph? = nil, diagnostics: [Diagnostic]) {
+    self.file = file
+    self.source = source
+    self.runbook = runbook
+    self.graph = graph
+    self.diagnostics = diagnostics
+  }
+}

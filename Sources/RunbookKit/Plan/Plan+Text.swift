@@ -1,0 +1,132 @@
+/// The plan as a reviewer reads it in a terminal.
+extension Plan {
+  public func text() -> String {
+    var out = "Plan: \(runbook.name)"
+    if let title = runbook.title { out += " — \(title)" }
+    out += "\nRunbook: \(runbook.file) (sha256 \(runbook.sha256.prefix(12)))\n"
+    if !params.isEmpty {
+      out += "Params:\n"
+      let width = params.map(\.name.count).max() ?? 0
+      for p in params {
+        out += "  \(p.name.padding(toLength: width, withPad: " ", startingAt: 0)) = \(Self.show(p.value))  (\(p.origin.rawValue))\n"
+      }
+    }
+    out += "Lock: \(lock.plainText)\n"
+    if !preconditions.isEmpty {
+      out += "\nBefore the first step, these must hold:\n"
+      for check in preconditions { out += Self.lines(check, indent: "  ") }
+    }
+    for (index, stage) in stages.enumerated() {
+      let parallel = stage.count > 1 ? " — \(stage.count) steps may run in parallel" : ""
+      out += "\nStage \(index + 1)\(parallel)\n"
+      for step in stage { out += Self.lines(step) }
+    }
+    out += "\n" + summary.sentence + "\n"
+    return out
+  }
+
+  static func lines(_ step: Step) -> String {
+    let call = step.call
+    var out = "  \(call.effect.marker) \(step.id)"
+    if let title = step.title { out += " — \(title.plainText)" }
+    out += "\n      action: \(call.action) (\(call.effect.rawValue)\(step.idempotent ? ", idempotent" : ", not idempotent"))\n"
+    let pad = "      "
+    if !step.needs.isEmpty { out += "\(pad)needs: \(step.needs.joined(separator: ", "))\n" }
+    if let when = step.when {
+      out += "\(pad)when: \(when.source) → \(conditionText(when.value, false: "false: the step will be skipped"))\n"
+    }
+    for check in step.skipIf { out += "\(pad)skip if already done:\n" + lines(check, indent: pad + "  ") }
+    for check in step.preconditions { out += "\(pad)precondition:\n" + lines(check, indent: pad + "  ") }
+    if let approval = step.approval { out += "\(pad)approval: \(approval.plainText)\n" }
+    if let loop = step.loop {
+      let pace = loop.maxParallel.map { $0 == 1 ? ", one at a time" : ", \($0) at a time" } ?? ""
+      switch loop.items {
+      case .list(let items):
+        out += "\(pad)for each \(loop.itemName) in \(loop.source) (\(items.count) items\(pace)):\n"
+        for iteration in loop.iterations {
+          out += "\(pad)  [\(show(iteration.item))]\n"
+          out += callLines(iteration.call, indent: pad + "    ")
+        }
+      default:
+        out += "\(pad)for each \(loop.itemName) in \(loop.source) \(loop.items.plainText)\(pace):\n"
+        out += callLines(call, indent: pad + "  ")
+      }
+    } else {
+      out += callLines(call, indent: pad)
+    }
+    var limits: [String] = []
+    if let timeout = step.timeout { limits.append("timeout \(timeout)") }
+    if let retry = step.retry {
+      limits.append("retry: \(retry.attempts) attempts, delay \(retry.delay), backoff ×\(Value.format(retry.backoff).replacingOccurrences(of: ".0", with: ""))")
+    }
+    if step.onFailure == .continue { limits.append("on failure: continue") }
+    if !limits.isEmpty { out += "\(pad)\(limits.joined(separator: " · "))\n" }
+    for check in step.verify { out += "\(pad)verify:\n" + lines(check, indent: pad + "  ") }
+    if let undo = step.undo { out += "\(pad)undo: \(undo.action)\n" + callLines(undo, indent: pad + "  ") }
+    return out
+  }
+
+  static func callLines(_ call: Call, indent: String) -> String {
+    var out = ""
+    for input in call.inputs where !(call.preview.commands.isEmpty == false && isShownByCommand(input.name)) {
+      out += "\(indent)\(input.name): \(show(input.value))\n"
+    }
+    if call.preview.commands.isEmpty {
+      out += "\(indent)\(call.preview.summary)\n"
+    } else {
+      for command in call.preview.commands {
+        let lines = command.split(separator: "\n", omittingEmptySubsequences: false)
+        out += "\(indent)$ \(lines[0])\n"
+        for line in lines.dropFirst() { out += "\(indent)  \(line)\n" }
+      }
+    }
+    return out
+  }
+
+  /// Inputs whose value is already visible in the command line.
+  private static func isShownByCommand(_ name: String) -> Bool { ["argv", "run"].contains(name) }
+
+  static func lines(_ check: Check, indent: String) -> String {
+    var out = "\(indent)\(check.call.effect.marker) check \(check.call.action)\n"
+    out += callLines(check.call, indent: indent + "  ")
+    if let expect = check.expect { out += "\(indent)  expect \(expect)\n" }
+    if let within = check.within {
+      out += "\(indent)  polled until it holds, within \(within)\(check.every.map { ", every \($0)" } ?? "")\n"
+    }
+    if let unless = check.unless {
+      out += "\(indent)  unless \(unless.source) → \(conditionText(unless.value, false: "false: the check applies"))\n"
+    }
+    if let message = check.message { out += "\(indent)  otherwise: \(message.plainText)\n" }
+    return out
+  }
+
+  static func conditionText(_ value: Value, false falseText: String) -> String {
+    switch value {
+    case .bool(true): "true"
+    case .bool(false): falseText
+    default: value.plainText
+    }
+  }
+
+  /// A value on one line: strings as they are, lists and maps as JSON, unknowns as placeholders.
+  static func show(_ value: Value) -> String {
+    switch value {
+    case .string(let s): s
+    default: value.plainText
+    }
+  }
+}
+
+extension Plan.Summary {
+  /// `5 steps in 4 stages: 2 read-only, 2 mutating, 1 destructive; 1 approval; ...`
+  public var sentence: String {
+    var effects: [String] = []
+    for effect in Effect.allCases { if let n = byEffect[effect], n > 0 { effects.append("\(n) \(effect.rawValue)") } }
+    var parts = ["\(steps) step\(steps == 1 ? "" : "s") in \(stages) stage\(stages == 1 ? "" : "s")"]
+    if !effects.isEmpty { parts[0] += ": " + effects.joined(separator: ", ") }
+    if skipped > 0 { parts.append("\(skipped) skipped by when") }
+    if approvals > 0 { parts.append("\(approvals) approval\(approvals == 1 ? "" : "s")") }
+    if preconditions > 0 { parts.append("\(preconditions) run-level precondition\(preconditions == 1 ? "" : "s")") }
+    return "Summary: " + parts.joined(separator: "; ") + "."
+  }
+}

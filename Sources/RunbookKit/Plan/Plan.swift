@@ -1,0 +1,119 @@
+/// What a run would do, as a value: rendered by `runbook plan`, sealed into plan files, and the
+/// only thing the executor is given. It never asks whether it is a dry run.
+public struct Plan: Sendable {
+  public struct RunbookInfo: Sendable {
+    public var name: String
+    public var title: String?
+    public var description: String?
+    public var file: String
+    public var sha256: String
+  }
+
+  public struct Param: Sendable {
+    public var name: String
+    public var type: ParamType
+    /// The bound value; a secret's value is never held here.
+    public var value: Value
+    public var secret: Bool
+    public var origin: ParamValues.Origin
+  }
+
+  public struct Input: Sendable {
+    public var name: String
+    public var value: Value
+  }
+
+  /// An action with its rendered inputs and its preview.
+  public struct Call: Sendable {
+    public var action: String
+    public var effect: Effect
+    public var idempotent: Bool
+    public var inputs: [Input]
+    public var preview: ActionPreview
+  }
+
+  public struct Check: Sendable {
+    public var call: Call
+    public var expect: String?
+    public var message: Value?
+    public var unless: Condition?
+    public var within: RunbookDuration?
+    public var every: RunbookDuration?
+  }
+
+  /// A condition's source and its value where it can be known before the run.
+  public struct Condition: Sendable {
+    public var source: String
+    public var value: Value
+  }
+
+  public struct Loop: Sendable {
+    public var source: String
+    public var itemName: String
+    /// The list, or an unknown value.
+    public var items: Value
+    public var maxParallel: Int64?
+    /// One rendered call per item, when the items are known.
+    public var iterations: [Iteration]
+  }
+
+  public struct Iteration: Sendable {
+    public var item: Value
+    public var call: Call
+  }
+
+  public struct Step: Sendable {
+    public var id: String
+    public var title: Value?
+    public var description: String?
+    public var stage: Int
+    public var needs: [String]
+    public var call: Call
+    public var loop: Loop?
+    public var when: Condition?
+    public var preconditions: [Check]
+    public var skipIf: [Check]
+    public var verify: [Check]
+    public var approval: Value?
+    public var retry: RetryPolicy?
+    public var timeout: RunbookDuration?
+    public var onFailure: Runbook.OnFailure
+    /// The step's own setting, or its action's.
+    public var idempotent: Bool
+    public var undo: Call?
+
+    /// False when `when` is known to be false before the run.
+    public var willRun: Bool { when?.value != .bool(false) }
+  }
+
+  public struct Summary: Sendable {
+    public var steps: Int
+    public var stages: Int
+    public var byEffect: [Effect: Int]
+    public var approvals: Int
+    public var skipped: Int
+    public var preconditions: Int
+  }
+
+  public var runbook: RunbookInfo
+  public var params: [Param]
+  public var lock: Value
+  public var preconditions: [Check]
+  public var stages: [[Step]]
+
+  public var steps: [Step] { stages.flatMap { $0 } }
+
+  public var summary: Summary {
+    let running = steps.filter(\.willRun)
+    var byEffect: [Effect: Int] = [:]
+    for step in running { byEffect[step.call.effect, default: 0] += 1 }
+    return Summary(
+      steps: steps.count, stages: stages.count, byEffect: byEffect,
+      approvals: running.filter { $0.approval != nil }.count, skipped: steps.count - running.count,
+      preconditions: preconditions.count)
+  }
+}
+
+extension Runbook {
+  public typealias OnFailure = Step.OnFailure
+}

@@ -1,0 +1,144 @@
+import RunbookYAML
+
+/// Turns a checked runbook and bound params into a `Plan`, evaluating every expression whose
+/// inputs are known and marking the rest `(known after STEP)` or `(known at run time)`.
+public struct PlanBuilder {
+  let document: RunbookDocument
+  let runbook: Runbook
+  let graph: StepGraph
+  let registry: ActionRegistry
+  let params: ParamValues
+  private var diagnostics: [Diagnostic] = []
+
+  /// Builds the plan of a valid document; evaluation failures come back as diagnostics.
+  public static func build(_ document: RunbookDocument, params: ParamValues, registry: ActionRegistry) -> (Plan?, [Diagnostic]) {
+    guard let runbook = document.runbook, let graph = document.graph, document.isValid else {
+      return (nil, document.diagnostics)
+    }
+    var builder = PlanBuilder(document: document, runbook: runbook, graph: graph, registry: registry, params: params)
+    let plan = builder.plan()
+    return (builder.diagnostics.isEmpty ? plan : nil, builder.diagnostics)
+  }
+
+  private init(document: RunbookDocument, runbook: Runbook, graph: StepGraph, registry: ActionRegistry, params: ParamValues) {
+    self.document = document
+    self.runbook = runbook
+    self.graph = graph
+    self.registry = registry
+    self.params = params
+  }
+
+  /// Secret values are never evaluated into a plan: they stand as `(secret)`.
+  private var context: EvaluationContext {
+    var values: [String: Value] = [:]
+    for spec in runbook.params {
+      values[spec.name] = spec.secret ? .unknown(.init(atRunTime: true, preview: "(secret)")) : params[spec.name] ?? .null
+    }
+    let runTime = Value.unknown(.init(atRunTime: true))
+    var steps: [String: Value] = [:]
+    for id in graph.ids {
+      let later = Value.unknown(.init(after: [id]))
+      steps[id] = .map(["outputs": later, "status": later])
+    }
+    return EvaluationContext(variables: ["params": .map(values), "steps": .map(steps), "run": runTime, "env": runTime, "check": runTime])
+  }
+
+  private mutating func plan() -> Plan {
+    let context = self.context
+    let stageOf = Dictionary(graph.stages.enumerated().flatMap { index, ids in ids.map { ($0, index + 1) } }, uniquingKeysWith: { a, _ in a })
+    let stages = graph.stages.map { ids in
+      ids.compactMap { id in runbook.step(id).map { step(in: context, $0, stage: stageOf[id] ?? 0) } }
+    }
+    let info = Plan.RunbookInfo(
+      name: runbook.name.value, title: runbook.title, description: runbook.description, file: runbook.file,
+      sha256: runbook.sha256)
+    let planParams = runbook.params.map { spec in
+      Plan.Param(
+        name: spec.name, type: spec.type, value: spec.secret ? .string("(secret)") : params[spec.name] ?? .null,
+        secret: spec.secret, origin: params.origins[spec.name] ?? .unset)
+    }
+    return Plan(
+      runbook: info, params: planParams,
+      lock: runbook.lock.map { evaluate($0, context) } ?? .string(runbook.name.value),
+      preconditions: runbook.preconditions.map { check($0, context) }, stages: stages)
+  }
+
+  private mutating func step(in context: EvaluationContext, _ step: Step, stage: Int) -> Plan.Step {
+    var loop: Plan.Loop?
+    var perItem = context
+    if let forEach = step.forEach {
+      let items = evaluate(forEach, context)
+      var iterations: [Plan.Iteration] = []
+      switch items {
+      case .list(let list):
+        iterations = list.map { item in Plan.Iteration(item: item, call: call(step.call, context.binding(step.itemName, to: item))) }
+        perItem = context.binding(step.itemName, to: .unknown(.init(preview: "(each \(step.itemName))")))
+      case .unknown(let reason):
+        perItem = context.binding(step.itemName, to: .unknown(Value.Unknown(after: reason.after, atRunTime: reason.atRunTime)))
+      default:
+        fail(EvaluationError("for_each must give a list, not a \(items.typeName)", at: forEach.expressions.first?.span ?? .init(start: 0, length: 1)), forEach)
+      }
+      loop = Plan.Loop(
+        source: forEach.raw, itemName: step.itemName, items: items, maxParallel: step.maxParallel, iterations: iterations)
+    }
+    let mainCall = call(step.call, perItem)
+    return Plan.Step(
+      id: step.name, title: step.title.map { evaluate($0, perItem) }, description: step.description, stage: stage,
+      needs: graph.dependencies[step.name] ?? [], call: mainCall, loop: loop,
+      when: step.when.map { Plan.Condition(source: $0.raw, value: evaluate($0, context)) },
+      preconditions: step.preconditions.map { check($0, perItem) }, skipIf: step.skipIf.map { check($0, perItem) },
+      verify: step.verify.map { check($0, perItem) }, approval: step.approval.map { evaluate($0, perItem) },
+      retry: step.retry, timeout: step.timeout, onFailure: step.onFailure,
+      idempotent: step.idempotent ?? mainCall.idempotent, undo: step.undo.map { self.call($0, perItem) })
+  }
+
+  private mutating func check(_ spec: CheckSpec, _ context: EvaluationContext) -> Plan.Check {
+    Plan.Check(
+      call: call(spec.call, context), expect: spec.expect?.raw, message: spec.message.map { evaluate($0, context) },
+      unless: spec.unless.map { Plan.Condition(source: $0.raw, value: evaluate($0, context)) },
+      within: spec.within, every: spec.every)
+  }
+
+  private mutating func call(_ call: ActionCall, _ context: EvaluationContext) -> Plan.Call {
+    let descriptor = registry[call.action.value]!
+    var inputs: [Plan.Input] = []
+    var resolved: [String: Value] = [:]
+    for spec in descriptor.inputs { if let d = spec.defaultValue { resolved[spec.name] = d } }
+    for entry in call.with {
+      let value: Value
+      if descriptor.input(entry.name)?.type == .expression, case .template(let t) = entry.value {
+        value = .string(t.raw)
+      } else {
+        value = evaluate(entry.value, context)
+      }
+      inputs.append(Plan.Input(name: entry.name, value: value))
+      resolved[entry.name] = value
+    }
+    return Plan.Call(
+      action: descriptor.name, effect: descriptor.effect, idempotent: descriptor.idempotent, inputs: inputs,
+      preview: descriptor.describe(ResolvedInput(resolved)))
+  }
+
+  private mutating func evaluate(_ value: InputValue, _ context: EvaluationContext) -> Value {
+    switch value {
+    case .literal(let v, _): return v
+    case .template(let t): return evaluate(t, context)
+    case .list(let items, _): return .list(items.map { evaluate($0, context) })
+    case .map(let entries, _):
+      return .map(Dictionary(entries.map { ($0.name, evaluate($0.value, context)) }, uniquingKeysWith: { a, _ in a }))
+    }
+  }
+
+  private mutating func evaluate(_ template: Template, _ context: EvaluationContext) -> Value {
+    do {
+      return try Evaluator.evaluate(template, in: context)
+    } catch {
+      fail(error, template)
+      return .null
+    }
+  }
+
+  private mutating func fail(_ error: EvaluationError, _ template: Template) {
+    diagnostics.append(.evaluationFailed(error.message, at: template.range(of: error.span, in: document.source)).inFile(runbook.file))
+  }
+}

@@ -1,0 +1,108 @@
+import Foundation
+
+/// A sealed plan: the runbook text and the non-secret params a reviewer approved, with a sha256
+/// over both, so that what is applied is exactly what was read.
+public struct PlanFile: Sendable {
+  public static let format = "runbook-plan/1"
+
+  public var runbookFile: String
+  public var runbookText: String
+  /// Non-secret params as bound when the plan was made.
+  public var params: [String: Value]
+  /// Secret params, asked for again when the plan is applied.
+  public var secretParams: [String]
+  public var created: String
+
+  public init(runbook: Runbook, params: ParamValues, created: Date = Date()) {
+    runbookFile = runbook.file
+    runbookText = runbook.text
+    var values: [String: Value] = [:]
+    for spec in runbook.params where !spec.secret {
+      if let value = params[spec.name], params.origins[spec.name] != .unset { values[spec.name] = value }
+    }
+    self.params = values
+    secretParams = runbook.params.filter(\.secret).map(\.name)
+    let formatter = ISO8601DateFormatter()
+    self.created = formatter.string(from: created)
+  }
+
+  /// The members that the seal covers, in a fixed order.
+  private var sealedContent: JSONValue {
+    [
+      "format": .string(Self.format),
+      "created": .string(created),
+      "runbook": [
+        "file": .string(runbookFile), "sha256": .string(Runbook.sha256(runbookText)), "text": .string(runbookText),
+      ],
+      "params": .object(params.keys.sorted().map { JSONValue.Member($0, params[$0]!.json) }),
+      "secret_params": .array(secretParams.map { .string($0) }),
+    ]
+  }
+
+  private static func seal(_ content: JSONValue) -> String {
+    Runbook.sha256(content.serialized(pretty: false))
+  }
+
+  /// The file's text: the sealed content and its seal.
+  public func serialized() -> String {
+    let content = sealedContent
+    guard case .object(var members) = content else { return "" }
+    members.append(.init("seal", .string("sha256:" + Self.seal(content))))
+    return JSONValue.object(members).serialized() + "\n"
+  }
+
+  /// Whether the text at `path` looks like a plan file rather than a runbook.
+  public static func looksLikePlan(path: String) -> Bool {
+    if path.hasSuffix(".plan") { return true }
+    guard let handle = FileHandle(forReadingAtPath: path) else { return false }
+    defer { try? handle.close() }
+    let head = String(decoding: handle.readData(ofLength: 256), as: UTF8.self)
+    return head.contains("\"format\": \"runbook-plan/")
+  }
+
+  /// A verified plan file, or the reason it was refused.
+  public enum Reading: Sendable {
+    case plan(PlanFile)
+    case refused(Diagnostic)
+  }
+
+  /// Reads and verifies a plan file; a modified or corrupted file is refused.
+  public static func read(path: String) -> Reading {
+    guard let data = FileManager.default.contents(atPath: path) else {
+      return .refused(.unreadableFile(path, reason: "no such file or not readable"))
+    }
+    guard let text = String(data: data, encoding: .utf8), let json = JSONValue.parse(text),
+      case .object(let members) = json
+    else {
+      return .refused(.notAPlanFile(path, reason: "it is not a JSON object"))
+    }
+    guard let format = json["format"]?.stringValue else {
+      return .refused(.notAPlanFile(path, reason: "it has no 'format'"))
+    }
+    guard format == Self.format else { return .refused(.unsupportedPlanFormat(path, found: format)) }
+    guard let seal = json["seal"]?.stringValue, let runbook = json["runbook"],
+      let runbookText = runbook["text"]?.stringValue, let runbookFile = runbook["file"]?.stringValue,
+      let digest = runbook["sha256"]?.stringValue, let created = json["created"]?.stringValue,
+      case .object(let paramMembers)? = json["params"], case .array(let secrets)? = json["secret_params"]
+    else {
+      return .refused(.notAPlanFile(path, reason: "a required member is missing or has the wrong type"))
+    }
+    let content = JSONValue.object(members.filter { $0.key != "seal" })
+    guard seal == "sha256:" + Self.seal(content) else { return .refused(.planSealBroken(path)) }
+    guard digest == Runbook.sha256(runbookText) else { return .refused(.planRunbookDigest(path)) }
+    var plan = PlanFile(
+      runbookFile: runbookFile, runbookText: runbookText,
+      params: Dictionary(paramMembers.map { ($0.key, Value($0.value)) }, uniquingKeysWith: { a, _ in a }),
+      secretParams: secrets.compactMap(\.stringValue), created: created)
+    plan.created = created
+    return .plan(plan)
+  }
+
+  private init(runbookFile: String, runbookText: String, params: [String: Value], secretParams: [String], created: String) {
+    self.runbookFile = runbookFile
+    self.runbookText = runbookText
+    self.params = params
+    self.secretParams = secretParams
+    self.created = created
+  }
+}

@@ -1,0 +1,24 @@
+import ArgumentParser
+import Foundation
+
+/// Runs the command, mapping every error to the exit codes of DESIGN.md §9.
+@main
+enum Main {
+  static func main() {
+    do {
+      var command = try RunbookCommand.parseAsRoot()
+      try command.run()
+    } catch let status as ExitStatus {
+      exit(status.rawValue)
+    } catch {
+      let code = RunbookCommand.exitCode(for: error)
+      let message = RunbookCommand.fullMessage(for: error)
+      if code == .success {
+        if !message.isEmpty { print(message) }
+        exit(0)
+      }
+      if !message.isEmpty { Terminal.standardError(message + "\n") }
+      exit(code == .failure || code == .validationFailure ? ExitStatus.invalidInput.rawValue : code.rawValue)
+    }
+  }
+}

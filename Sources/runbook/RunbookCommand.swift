@@ -1,0 +1,17 @@
+import ArgumentParser
+
+/// `runbook`: load, check and plan declarative runbooks for Kubernetes and etcd operations.
+struct RunbookCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "runbook",
+    abstract: "A declarative runbook engine for Kubernetes and etcd operations.",
+    discussion: """
+      Exit codes: 0 success · 1 a step failed · 2 invalid input · 3 blocked by a precondition \
+      · 4 paused for approval · 5 locked by another run · 130 interrupted.
+      """,
+    version: "0.1.0",
+    subcommands: [
+      Validate.self, Plan.self, Describe.self, List.self, Actions.self, Schema.self,
+    ]
+  )
+}

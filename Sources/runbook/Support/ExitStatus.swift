@@ -1,0 +1,10 @@
+/// The exit codes of the command-line contract (DESIGN.md §9).
+enum ExitStatus: Int32, Error {
+  case success = 0
+  case stepFailed = 1
+  case invalidInput = 2
+  case blocked = 3
+  case paused = 4
+  case locked = 5
+  case interrupted = 130
+}

@@ -1,0 +1,61 @@
+import Foundation
+import RunbookActions
+import RunbookKit
+import RunbookYAML
+
+/// Turns a FILE|NAME|PLAN argument and param options into a checked document and bound params,
+/// printing diagnostics and throwing the exit status when something is wrong.
+struct RunbookInput {
+  var document: RunbookDocument
+  var params: ParamValues
+  var sources: [String: SourceText]
+  var registry: ActionRegistry
+
+  static func load(_ argument: String, params options: ParamOptions) throws(ExitStatus) -> RunbookInput {
+    let registry = BuiltinActions.registry
+    let environment = ProcessInfo.processInfo.environment
+    var document: RunbookDocument
+    var sealed: [String: Value] = [:]
+    if PlanFile.looksLikePlan(path: argument) {
+      switch PlanFile.read(path: argument) {
+      case .refused(let diagnostic):
+        Terminal.report([diagnostic], sources: [:])
+        throw .invalidInput
+      case .plan(let plan):
+        document = RunbookDocument.load(text: plan.runbookText, file: plan.runbookFile, registry: registry)
+        sealed = plan.params
+      }
+    } else {
+      guard let path = RunbookCatalog(environment: environment).resolve(argument) else {
+        let reason = FileManager.default.fileExists(atPath: argument) ? "it is a directory" : "no such file, and no runbook of that name on RUNBOOK_PATH or ./runbooks"
+        Terminal.report([.unreadableFile(argument, reason: reason)], sources: [:])
+        throw .invalidInput
+      }
+      document = RunbookDocument.load(file: path, registry: registry)
+    }
+    var sources = [document.file: document.source]
+    guard let runbook = document.runbook, document.isValid else {
+      Terminal.report(document.diagnostics, sources: sources)
+      throw .invalidInput
+    }
+    Terminal.report(document.diagnostics, sources: sources)
+
+    var paramsFile: ParamsFile?
+    if let path = options.file {
+      guard let data = FileManager.default.contents(atPath: path) else {
+        Terminal.report([.unreadableFile(path, reason: "no such file or not readable")], sources: sources)
+        throw .invalidInput
+      }
+      let text = String(decoding: data, as: UTF8.self)
+      paramsFile = ParamsFile(path: path, text: text)
+      sources[path] = SourceText(text)
+    }
+    let (params, problems) = ParamBinder.bind(
+      runbook, arguments: options.values, file: paramsFile, environment: environment, sealed: sealed)
+    if problems.hasErrors {
+      Terminal.report(problems, sources: sources)
+      throw .invalidInput
+    }
+    return RunbookInput(document: document, params: params, sources: sources, registry: registry)
+  }
+}
