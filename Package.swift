@@ -19,33 +19,36 @@ let package = Package(
       pkgConfig: "yaml-0.1",
       providers: [.apt(["libyaml-dev"])]
     ),
-    .target(name: "RunbookYAML", dependencies: ["CYAML"]),
+    .target(name: "RunbookYAML", dependencies: ["CYAML"], exclude: ["README.md"]),
     .target(
       name: "RunbookKit",
-      dependencies: ["RunbookYAML", .product(name: "Crypto", package: "swift-crypto")]
+      dependencies: ["RunbookYAML", .product(name: "Crypto", package: "swift-crypto")],
+      exclude: ["README.md"]
     ),
     .target(
       name: "RunbookActions",
-      dependencies: ["RunbookKit", .product(name: "Crypto", package: "swift-crypto")]
+      dependencies: ["RunbookKit", .product(name: "Crypto", package: "swift-crypto")],
+      exclude: ["README.md"]
     ),
     .executableTarget(
       name: "runbook",
       dependencies: [
         "RunbookKit", "RunbookActions",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
-      ]
+      ],
+      exclude: ["README.md"]
     ),
-    .target(name: "RunbookTestSupport", dependencies: ["RunbookKit", "RunbookActions"]),
+    .target(name: "RunbookTestSupport", dependencies: ["RunbookKit", "RunbookActions"], exclude: ["README.md"]),
     .testTarget(name: "RunbookYAMLTests", dependencies: ["RunbookYAML", "RunbookTestSupport"]),
     .testTarget(
       name: "RunbookKitTests",
       dependencies: ["RunbookKit", "RunbookActions", "RunbookTestSupport"],
-      exclude: ["__Snapshots__"]
+      exclude: []
     ),
     .testTarget(
       name: "RunbookCLITests",
       dependencies: ["runbook", "RunbookTestSupport"],
-      exclude: ["__Snapshots__"]
+      exclude: ["__Snapshots__", "Fixtures"]
     ),
   ]
 )

@@ -58,6 +58,11 @@ extension Diagnostic {
       file: file, range: found.range)
   }
 
+  public static func sealedParam(_ name: String) -> Diagnostic {
+    Diagnostic(code: "P213", message: "param '\(name)' is sealed in the plan file and cannot be changed")
+      .note("only secret params are given again; make a new plan to change '\(name)'")
+  }
+
   private static func describe(_ spec: ParamSpec) -> [Note] {
     var notes: [Note] = []
     if let description = spec.description, !description.isEmpty {

@@ -2,7 +2,8 @@ import Foundation
 import RunbookYAML
 
 /// Binds param values from `-p KEY=VALUE`, a params file, the environment and defaults, in
-/// that order of precedence, and reports every problem at once.
+/// that order of precedence, and reports every problem at once. Values `sealed` in a plan file
+/// cannot be changed: only secret params may then be given.
 public enum ParamBinder {
   public static func bind(
     _ runbook: Runbook, arguments: [String], file: ParamsFile? = nil, environment: [String: String] = [:],
@@ -21,6 +22,10 @@ public enum ParamBinder {
           for pair in pairs {
             guard let spec = runbook.param(pair.name) else {
               diagnostics.append(.unknownParam(pair.name, known: known, file: file.path, at: pair.key.range))
+              continue
+            }
+            if !sealed.isEmpty && !spec.secret {
+              diagnostics.append(Diagnostic.sealedParam(pair.name).inFile(file.path))
               continue
             }
             switch spec.type.convert(pair.value) {
@@ -43,6 +48,10 @@ public enum ParamBinder {
       let text = String(argument[argument.index(after: eq)...])
       guard let spec = runbook.param(name) else {
         diagnostics.append(.unknownParam(name, known: known))
+        continue
+      }
+      if sealed[name] != nil || (!sealed.isEmpty && !spec.secret) {
+        diagnostics.append(.sealedParam(name))
         continue
       }
       switch spec.type.parse(commandLine: text) {

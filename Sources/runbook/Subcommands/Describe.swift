@@ -10,7 +10,7 @@ struct Describe: ParsableCommand {
   var runbook: String
 
   func run() throws {
-    let input = try RunbookInput.load(runbook, params: ParamOptions())
+    let input = try RunbookInput.load(runbook)
     guard let book = input.document.runbook else { throw ExitStatus.invalidInput }
     var out = "\(book.name.value)\(book.title.map { " — \($0)" } ?? "")\n\(book.file)\n"
     if let description = book.description {

@@ -20,7 +20,7 @@ struct Plan: ParsableCommand {
   var out: String?
 
   func run() throws {
-    let input = try RunbookInput.load(runbook, params: params)
+    let input = try RunbookInput.load(runbook, params: params.values, paramsFile: params.file)
     let (built, problems) = PlanBuilder.build(input.document, params: input.params, registry: input.registry)
     guard let plan = built else {
       Terminal.report(problems, sources: input.sources)

@@ -11,7 +11,7 @@ struct RunbookInput {
   var sources: [String: SourceText]
   var registry: ActionRegistry
 
-  static func load(_ argument: String, params options: ParamOptions) throws(ExitStatus) -> RunbookInput {
+  static func load(_ argument: String, params: [String] = [], paramsFile: String? = nil) throws(ExitStatus) -> RunbookInput {
     let registry = BuiltinActions.registry
     let environment = ProcessInfo.processInfo.environment
     var document: RunbookDocument
@@ -40,18 +40,18 @@ struct RunbookInput {
     }
     Terminal.report(document.diagnostics, sources: sources)
 
-    var paramsFile: ParamsFile?
-    if let path = options.file {
+    var boundFile: ParamsFile?
+    if let path = paramsFile {
       guard let data = FileManager.default.contents(atPath: path) else {
         Terminal.report([.unreadableFile(path, reason: "no such file or not readable")], sources: sources)
         throw .invalidInput
       }
       let text = String(decoding: data, as: UTF8.self)
-      paramsFile = ParamsFile(path: path, text: text)
+      boundFile = ParamsFile(path: path, text: text)
       sources[path] = SourceText(text)
     }
     let (params, problems) = ParamBinder.bind(
-      runbook, arguments: options.values, file: paramsFile, environment: environment, sealed: sealed)
+      runbook, arguments: params, file: boundFile, environment: environment, sealed: sealed)
     if problems.hasErrors {
       Terminal.report(problems, sources: sources)
       throw .invalidInput
