@@ -25,7 +25,10 @@ struct Lexer {
     self.base = base
   }
 
-  private static let symbols = ["==", "!=", "<=", ">=", "&&", "||", "<", ">", "!", "+", "-", "*", "/", "%", "(", ")", "[", "]", ",", "."]
+  /// Longest first, so `<=` wins over `<`.
+  private static let symbols: [(text: String, scalars: [Unicode.Scalar])] = [
+    "==", "!=", "<=", ">=", "&&", "||", "<", ">", "!", "+", "-", "*", "/", "%", "(", ")", "[", "]", ",", ".",
+  ].map { ($0, Array($0.unicodeScalars)) }
 
   func tokens() throws(Failure) -> [Token] {
     var result: [Token] = []
@@ -94,9 +97,9 @@ struct Lexer {
         }
         guard closed else { throw Failure(message: "string is never closed by '", span: span(start, start + 1)) }
         result.append(Token(kind: .string(String(value)), span: span(start, i)))
-      } else if let symbol = Self.symbols.first(where: { matches($0, at: i) }) {
-        i += symbol.unicodeScalars.count
-        result.append(Token(kind: .symbol(symbol), span: span(start, i)))
+      } else if let symbol = Self.symbols.first(where: { matches($0.scalars, at: i) }) {
+        i += symbol.scalars.count
+        result.append(Token(kind: .symbol(symbol.text), span: span(start, i)))
       } else {
         let hint = c == "\"" ? "; strings are written in single quotes" : ""
         throw Failure(message: "unexpected character '\(c)'\(hint)", span: span(start, start + 1))
@@ -106,10 +109,9 @@ struct Lexer {
     return result
   }
 
-  private func matches(_ symbol: String, at i: Int) -> Bool {
-    let s = Array(symbol.unicodeScalars)
-    guard i + s.count <= scalars.count else { return false }
-    return Array(scalars[i..<(i + s.count)]) == s
+  private func matches(_ symbol: [Unicode.Scalar], at i: Int) -> Bool {
+    guard i + symbol.count <= scalars.count else { return false }
+    return scalars[i..<(i + symbol.count)].elementsEqual(symbol)
   }
 
   private func text(_ from: Int, _ to: Int) -> String {

@@ -13,13 +13,40 @@ public struct Runbook: Sendable {
   public var lock: Template?
   public var params: [ParamSpec]
   public var preconditions: [CheckSpec]
-  public var steps: [Step]
+  public var steps: [Step] {
+    didSet { stepIndex = Self.index(steps) }
+  }
+  /// Position of the first step with each id, for constant-time lookups on large runbooks.
+  private var stepIndex: [String: Int]
+
+  public init(
+    file: String, text: String, version: Int64, name: Located<String>, title: String?, description: String?,
+    lock: Template?, params: [ParamSpec], preconditions: [CheckSpec], steps: [Step]
+  ) {
+    self.file = file
+    self.text = text
+    self.version = version
+    self.name = name
+    self.title = title
+    self.description = description
+    self.lock = lock
+    self.params = params
+    self.preconditions = preconditions
+    self.steps = steps
+    stepIndex = Self.index(steps)
+  }
+
+  private static func index(_ steps: [Step]) -> [String: Int] {
+    var index: [String: Int] = [:]
+    for (i, step) in steps.enumerated() where index[step.id.value] == nil { index[step.id.value] = i }
+    return index
+  }
 
   /// The lowercase hex sha256 of `text`.
   public var sha256: String { Self.sha256(text) }
 
   public func param(_ name: String) -> ParamSpec? { params.first { $0.name == name } }
-  public func step(_ id: String) -> Step? { steps.first { $0.id.value == id } }
+  public func step(_ id: String) -> Step? { stepIndex[id].map { steps[$0] } }
 
   public static func sha256(_ text: String) -> String {
     SHA256.hash(data: Array(text.utf8)).map { String(format: "%02x", $0) }.joined()

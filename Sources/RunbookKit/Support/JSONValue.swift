@@ -79,10 +79,10 @@ public indirect enum JSONValue: Sendable, Hashable, ExpressibleByDictionaryLiter
       out += "["
       for (i, item) in items.enumerated() {
         if i > 0 { out += "," }
-        if pretty { out += "\n" + String(repeating: "  ", count: indent + 1) }
+        if pretty { out += Self.indentation(indent + 1) }
         item.write(to: &out, pretty: pretty, indent: indent + 1)
       }
-      if pretty { out += "\n" + String(repeating: "  ", count: indent) }
+      if pretty { out += Self.indentation(indent) }
       out += "]"
     case .object(let members):
       if members.isEmpty {
@@ -92,18 +92,30 @@ public indirect enum JSONValue: Sendable, Hashable, ExpressibleByDictionaryLiter
       out += "{"
       for (i, member) in members.enumerated() {
         if i > 0 { out += "," }
-        if pretty { out += "\n" + String(repeating: "  ", count: indent + 1) }
+        if pretty { out += Self.indentation(indent + 1) }
         Self.writeString(member.key, to: &out)
         out += pretty ? ": " : ":"
         member.value.write(to: &out, pretty: pretty, indent: indent + 1)
       }
-      if pretty { out += "\n" + String(repeating: "  ", count: indent) }
+      if pretty { out += Self.indentation(indent) }
       out += "}"
     }
   }
 
+  private static let indents = (0..<32).map { "\n" + String(repeating: "  ", count: $0) }
+
+  /// A newline and `level` indents.
+  private static func indentation(_ level: Int) -> String {
+    level < indents.count ? indents[level] : "\n" + String(repeating: "  ", count: level)
+  }
+
   private static func writeString(_ s: String, to out: inout String) {
     out += "\""
+    if !s.utf8.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C || $0 == 0x7F }) {
+      out += s
+      out += "\""
+      return
+    }
     for scalar in s.unicodeScalars {
       switch scalar {
       case "\"": out += "\\\""
