@@ -37,6 +37,10 @@ enum ScalarResolver {
   }
 
   private static func resolvePlain(_ text: String) -> Resolution? {
+    guard let head = text.utf8.first else { return .value(.null) }
+    let mayBeNumber = head == UInt8(ascii: "-") || head == UInt8(ascii: "+") || head == UInt8(ascii: ".") || isDigit(head)
+    // Every word of the core schema (null, true, .inf...) is at most five bytes long.
+    if !mayBeNumber && text.utf8.count > 5 { return nil }
     switch text {
     case "", "~", "null", "Null", "NULL": return .value(.null)
     case "true", "True", "TRUE": return .value(.bool(true))

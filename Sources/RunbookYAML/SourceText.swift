@@ -1,18 +1,35 @@
 /// A source text split into lines, for excerpts under diagnostics and for locating offsets
 /// inside scalars.
 public struct SourceText: Sendable {
-  public let lines: [Substring]
+  private let text: String
+  /// Where each line starts; lines are cut only when an excerpt or a mark needs them.
+  private let lineStarts: [String.Index]
 
   public init(_ text: String) {
-    lines = text.split(separator: "\n", omittingEmptySubsequences: false).map {
-      $0.hasSuffix("\r") ? $0.dropLast() : $0
+    var text = text
+    text.makeContiguousUTF8()
+    self.text = text
+    var starts = [text.startIndex]
+    var index = text.utf8.startIndex
+    while let newline = text.utf8[index...].firstIndex(of: UInt8(ascii: "\n")) {
+      index = text.utf8.index(after: newline)
+      starts.append(index)
     }
+    lineStarts = starts
   }
 
-  /// The 1-based line, or nil past the end.
+  /// The number of lines, counting a last line without a newline.
+  public var lineCount: Int { lineStarts.count }
+
+  /// The 1-based line without its line break, or nil past the end.
   public func line(_ number: Int) -> Substring? {
-    guard number >= 1, number <= lines.count else { return nil }
-    return lines[number - 1]
+    guard number >= 1, number <= lineStarts.count else { return nil }
+    let start = lineStarts[number - 1]
+    var end = number < lineStarts.count ? text.utf8.index(before: lineStarts[number]) : text.endIndex
+    if end > start, text.utf8[text.utf8.index(before: end)] == UInt8(ascii: "\r") {
+      end = text.utf8.index(before: end)
+    }
+    return text[start..<end]
   }
 
   /// Where the scalar-value offset `offset` (in Unicode scalars) of `node` stands in the source.
@@ -65,10 +82,11 @@ public struct SourceText: Sendable {
 
   private func search(_ needle: String, from start: Mark, to end: Mark) -> Mark? {
     guard !needle.isEmpty, start.line >= 1 else { return nil }
-    let last = min(end.line, lines.count)
+    let last = min(end.line, lineCount)
     guard start.line <= last else { return nil }
     for number in start.line...last {
-      let scalars = Array(lines[number - 1].unicodeScalars)
+      guard let line = line(number) else { continue }
+      let scalars = Array(line.unicodeScalars)
       let want = Array(needle.unicodeScalars)
       let from = number == start.line ? max(0, start.column - 1) : 0
       guard want.count <= scalars.count, from <= scalars.count - want.count else { continue }

@@ -142,13 +142,13 @@ private final class DocumentBuilder {
       checkCollectionTag(tag, expected: "tag:yaml.org,2002:map", at: start)
       var pairs: [YAMLPair] = []
       var merged: [YAMLPair] = []
-      var seen: [String: SourceRange] = [:]
+      var keys = KeyIndex()
       var weight = 1
       while true {
         let event = try next()
         if case .collectionEnd(let end) = event {
-          var seenMerged = Set(seen.keys)
-          for pair in merged where seenMerged.insert(pair.name).inserted {
+          for pair in merged where keys.firstRange(of: pair.name, in: pairs) == nil {
+            keys.add(pair.name, at: pairs.count)
             pairs.append(pair)
           }
           let node = YAMLNode(.mapping(pairs), range: SourceRange(start: start.start, end: end.end))
@@ -166,17 +166,34 @@ private final class DocumentBuilder {
           merged.append(contentsOf: mergeSources(value))
           continue
         }
-        if let first = seen[keyScalar.text] {
+        if let first = keys.firstRange(of: keyScalar.text, in: pairs) {
           problems.append(YAMLProblem(
             .duplicateKey(keyScalar.text, first: first), "duplicate key '\(keyScalar.text)'", at: key.range))
           continue
         }
-        seen[keyScalar.text] = key.range
+        keys.add(keyScalar.text, at: pairs.count)
         pairs.append(YAMLPair(key: key, value: value))
       }
 
     case .streamStart, .streamEnd, .documentStart, .documentEnd, .collectionEnd:
       throw Abort()
+    }
+  }
+
+  /// Finds earlier keys of a mapping: by scanning while it is small, by hashing once it is large.
+  private struct KeyIndex {
+    private static let scanLimit = 16
+    private var positions: [String: Int] = [:]
+    private var count = 0
+
+    mutating func add(_ name: String, at position: Int) {
+      count += 1
+      if count > Self.scanLimit { positions[name] = position }
+    }
+
+    func firstRange(of name: String, in pairs: [YAMLPair]) -> SourceRange? {
+      if let position = positions[name] { return pairs[position].key.range }
+      return pairs.prefix(Self.scanLimit).first { $0.name == name }?.key.range
     }
   }
 

@@ -12,7 +12,8 @@ public struct ExecAction: Action {
   public init() {}
 
   public func describe(_ input: ResolvedInput) -> ActionPreview {
-    let line = ProcessInputs.cwdPrefix(input["cwd"]) + ProcessInputs.envPrefix(input["env"]) + ShellQuoting.commandLine(input["argv"])
-    return ActionPreview("run \(ShellQuoting.commandLine(input["argv"]))", commands: [line])
+    let command = ShellQuoting.commandLine(input["argv"])
+    let line = ProcessInputs.cwdPrefix(input["cwd"]) + ProcessInputs.envPrefix(input["env"]) + command
+    return ActionPreview("run \(command)", commands: [line])
   }
 }

@@ -2,10 +2,15 @@ import RunbookKit
 
 /// Renders argv as a command line a person can read and paste: words that need it are quoted.
 enum ShellQuoting {
-  static let safe = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789@%_-+=:,./")
+  /// Bytes that never need quoting: letters, digits and `@%_-+=:,./`.
+  private static let safe: [Bool] = (0..<128).map { byte in
+    let scalar = Unicode.Scalar(UInt8(byte))
+    return ("0"..."9").contains(scalar) || ("a"..."z").contains(scalar) || ("A"..."Z").contains(scalar)
+      || "@%_-+=:,./".unicodeScalars.contains(scalar)
+  }
 
   static func quote(_ word: String) -> String {
-    if !word.isEmpty, word.allSatisfy({ safe.contains($0) }) { return word }
+    if !word.isEmpty, word.utf8.allSatisfy({ $0 < 128 && safe[Int($0)] }) { return word }
     return "'" + word.replacingOccurrences(of: "'", with: "'\\''") + "'"
   }
 

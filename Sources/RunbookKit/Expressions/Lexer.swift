@@ -43,7 +43,7 @@ struct Lexer {
       let afterDot = result.last?.kind == .symbol(".")
       if afterDot && (Self.isWordScalar(c)) {
         while i < scalars.count, Self.isWordScalar(scalars[i]) { i += 1 }
-        result.append(Token(kind: .identifier(text(start, i)), span: span(start, i)))
+        result.append(Token(kind: .identifier(asciiText(start, i)), span: span(start, i)))
       } else if Self.isDigit(c) {
         while i < scalars.count, Self.isDigit(scalars[i]) { i += 1 }
         var isDecimal = false
@@ -64,7 +64,7 @@ struct Lexer {
         if i < scalars.count, Self.isIdentifierStart(scalars[i]) {
           throw Failure(message: "a number cannot run into a name here", span: span(start, i + 1))
         }
-        let literal = text(start, i)
+        let literal = asciiText(start, i)
         if isDecimal {
           guard let d = Double(literal), d.isFinite else { throw Failure(message: "decimal \(literal) is out of range", span: span(start, i)) }
           result.append(Token(kind: .decimal(d), span: span(start, i)))
@@ -76,7 +76,7 @@ struct Lexer {
         while i < scalars.count, Self.isWordScalar(scalars[i]) { i += 1 }
         // A trailing '-' belongs to a following operator, not to the name: `a- 1`.
         while i > start + 1, scalars[i - 1] == "-" { i -= 1 }
-        result.append(Token(kind: .identifier(text(start, i)), span: span(start, i)))
+        result.append(Token(kind: .identifier(asciiText(start, i)), span: span(start, i)))
       } else if c == "'" {
         var value = String.UnicodeScalarView()
         i += 1
@@ -114,8 +114,12 @@ struct Lexer {
     return scalars[i..<(i + symbol.count)].elementsEqual(symbol)
   }
 
-  private func text(_ from: Int, _ to: Int) -> String {
-    String(String.UnicodeScalarView(scalars[from..<to]))
+  /// The text of a name or a number, which are ASCII by construction.
+  private func asciiText(_ from: Int, _ to: Int) -> String {
+    String(unsafeUninitializedCapacity: to - from) { buffer in
+      for offset in 0..<(to - from) { buffer[offset] = UInt8(truncatingIfNeeded: scalars[from + offset].value) }
+      return to - from
+    }
   }
 
   private func span(_ from: Int, _ to: Int) -> Expression.Span {

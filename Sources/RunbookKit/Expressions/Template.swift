@@ -48,48 +48,64 @@ public struct Template: Sendable {
     parts.compactMap { if case .expression(let e, _) = $0 { e } else { nil } }
   }
 
-  /// Splits `raw` into parts; spans in the expressions are offsets into `raw`.
+  /// Splits `raw` into parts; spans in the expressions are offsets (in Unicode scalars) into `raw`.
   public static func parse(_ raw: String, node: YAMLNode) throws(Failure) -> Template {
-    let scalars = Array(raw.unicodeScalars)
-    var parts: [Part] = []
-    var text = String.UnicodeScalarView()
-    var i = 0
-    while i < scalars.count {
-      if scalars[i] == "$", i + 2 < scalars.count, scalars[i + 1] == "{", scalars[i + 2] == "{" {
-        let open = i
-        let contentStart = i + 3
-        guard let close = closingBraces(scalars, from: contentStart) else {
-          throw Failure(message: "'${{' is never closed by '}}'", span: .init(start: open, length: 3), unterminated: true)
-        }
-        if !text.isEmpty {
-          parts.append(.text(String(text)))
-          text = String.UnicodeScalarView()
-        }
-        let source = String(String.UnicodeScalarView(scalars[contentStart..<close]))
-        do {
-          let expression = try ExpressionParser.parse(source, base: contentStart)
-          parts.append(.expression(expression, source: source.trimmingCharacters(in: .whitespaces)))
-        } catch {
-          throw Failure(message: error.message, span: error.span, unterminated: false)
-        }
-        i = close + 2
-      } else {
-        text.append(scalars[i])
-        i += 1
-      }
+    guard raw.utf8.contains(UInt8(ascii: "$")) else {
+      return Template(parts: raw.isEmpty ? [] : [.text(raw)], raw: raw, node: node)
     }
-    if !text.isEmpty { parts.append(.text(String(text))) }
+    let bytes = Array(raw.utf8)
+    var parts: [Part] = []
+    var textStart = 0
+    var i = 0
+    while i < bytes.count {
+      guard bytes[i] == UInt8(ascii: "$"), i + 2 < bytes.count, bytes[i + 1] == UInt8(ascii: "{"), bytes[i + 2] == UInt8(ascii: "{") else {
+        i += 1
+        continue
+      }
+      let contentStart = i + 3
+      guard let close = closingBraces(bytes, from: contentStart) else {
+        throw Failure(message: "'${{' is never closed by '}}'", span: .init(start: scalarOffset(bytes, i), length: 3), unterminated: true)
+      }
+      if textStart < i { parts.append(.text(string(bytes[textStart..<i]))) }
+      let content = bytes[contentStart..<close]
+      do {
+        let expression = try ExpressionParser.parse(string(content), base: scalarOffset(bytes, contentStart))
+        parts.append(.expression(expression, source: string(trimmingBlanks(content))))
+      } catch {
+        throw Failure(message: error.message, span: error.span, unterminated: false)
+      }
+      i = close + 2
+      textStart = i
+    }
+    if textStart < bytes.count { parts.append(.text(string(bytes[textStart...]))) }
     return Template(parts: parts, raw: raw, node: node)
   }
 
+  private static func string(_ bytes: ArraySlice<UInt8>) -> String {
+    String(decoding: bytes, as: UTF8.self)
+  }
+
+  /// The number of Unicode scalars in the first `byteOffset` bytes: those that do not continue a sequence.
+  private static func scalarOffset(_ bytes: [UInt8], _ byteOffset: Int) -> Int {
+    bytes[..<byteOffset].reduce(0) { $0 + ($1 & 0xC0 == 0x80 ? 0 : 1) }
+  }
+
+  private static func trimmingBlanks(_ bytes: ArraySlice<UInt8>) -> ArraySlice<UInt8> {
+    let isBlank: (UInt8) -> Bool = { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") }
+    guard let first = bytes.firstIndex(where: { !isBlank($0) }), let last = bytes.lastIndex(where: { !isBlank($0) }) else {
+      return bytes[bytes.startIndex..<bytes.startIndex]
+    }
+    return bytes[first...last]
+  }
+
   /// The offset of the `}}` that ends an expression starting at `from`, skipping quoted strings.
-  private static func closingBraces(_ s: [Unicode.Scalar], from: Int) -> Int? {
+  private static func closingBraces(_ bytes: [UInt8], from: Int) -> Int? {
     var i = from
     var quoted = false
-    while i < s.count {
-      if s[i] == "'" {
+    while i < bytes.count {
+      if bytes[i] == UInt8(ascii: "'") {
         quoted.toggle()
-      } else if !quoted, s[i] == "}", i + 1 < s.count, s[i + 1] == "}" {
+      } else if !quoted, bytes[i] == UInt8(ascii: "}"), i + 1 < bytes.count, bytes[i + 1] == UInt8(ascii: "}") {
         return i
       }
       i += 1

@@ -109,25 +109,25 @@ public struct StepGraph: Sendable {
   }
 
   private static func layer(ids: [String], dependencies: [String: [String]]) -> [[String]] {
-    var dependents: [String: [String]] = [:]
-    var remaining: [String: Int] = [:]
-    for id in ids {
+    let index = Dictionary(ids.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
+    var dependents = Array(repeating: [Int](), count: ids.count)
+    var remaining = Array(repeating: 0, count: ids.count)
+    for (position, id) in ids.enumerated() {
       let needs = dependencies[id] ?? []
-      remaining[id] = needs.count
-      for need in needs { dependents[need, default: []].append(id) }
+      remaining[position] = needs.count
+      for need in needs { dependents[index[need]!].append(position) }
     }
-    var level: [String: Int] = [:]
-    var ready = ids.filter { remaining[$0] == 0 }
-    for id in ready { level[id] = 0 }
-    while let id = ready.popLast() {
-      for dependent in dependents[id] ?? [] {
-        level[dependent] = max(level[dependent] ?? 0, level[id]! + 1)
-        remaining[dependent]! -= 1
+    var level = Array(repeating: 0, count: ids.count)
+    var ready = remaining.indices.filter { remaining[$0] == 0 }
+    while let position = ready.popLast() {
+      for dependent in dependents[position] {
+        level[dependent] = max(level[dependent], level[position] + 1)
+        remaining[dependent] -= 1
         if remaining[dependent] == 0 { ready.append(dependent) }
       }
     }
-    var stages: [[String]] = Array(repeating: [], count: (level.values.max() ?? -1) + 1)
-    for id in ids { if let l = level[id] { stages[l].append(id) } }
+    var stages: [[String]] = Array(repeating: [], count: (level.max() ?? -1) + 1)
+    for (position, id) in ids.enumerated() { stages[level[position]].append(id) }
     return stages
   }
 }

@@ -54,7 +54,7 @@ final class RunbookLoader {
     if let node = fields["name"] {
       if let text = string(node, "name") {
         name = Located(text, at: node.range)
-        if !Self.matches(text, first: Self.lowerDigit, rest: Self.lowerDigit + "-") { report(.badName(text, at: node.range)) }
+        if !Self.matches(text, first: Self.isLowerOrDigit, rest: Self.isNameByte) { report(.badName(text, at: node.range)) }
       }
     } else {
       report(.missingKey("name", in: "the runbook", at: keyStart(root)))
@@ -94,7 +94,7 @@ final class RunbookLoader {
     guard let pairs = mapping(node, "params") else { return [] }
     return pairs.compactMap { pair in
       let name = pair.name
-      if !Self.matches(name, first: Self.letters + "_", rest: Self.letters + Self.digits + "_-") {
+      if !Self.matches(name, first: Self.isIdentifierStart, rest: { Self.isIdentifierByte($0) || $0 == UInt8(ascii: "-") }) {
         report(.badParamName(name, at: pair.key.range))
       }
       guard let fields = fields(pair.value, "param '\(name)'", allowed: Self.paramKeys) else { return nil }
@@ -153,7 +153,7 @@ final class RunbookLoader {
     var id = Located("", at: node.range)
     if let idNode = fields["id"], let text = string(idNode, "id") {
       id = Located(text, at: idNode.range)
-      if !Self.matches(text, first: Self.lowerDigit + "_-", rest: Self.lowerDigit + "_-") { report(.badStepID(text, at: idNode.range)) }
+      if !Self.matches(text, first: Self.isStepIDByte, rest: Self.isStepIDByte) { report(.badStepID(text, at: idNode.range)) }
     } else if fields["id"] == nil {
       report(.missingKey("id", in: "a step", at: keyStart(node)))
     }
@@ -174,7 +174,7 @@ final class RunbookLoader {
       if forEach == nil { report(.requiresKey("as", because: "for_each", at: fields.keyRange("as")!)) }
       if Self.reservedNames.contains(name) {
         report(.reservedName(name, at: n.range))
-      } else if !Self.matches(name, first: Self.letters + "_", rest: Self.letters + Self.digits + "_") {
+      } else if !Self.matches(name, first: Self.isIdentifierStart, rest: Self.isIdentifierByte) {
         report(.badParamName(name, at: n.range))
       }
       itemName = name
@@ -407,12 +407,25 @@ final class RunbookLoader {
 
   // MARK: Names
 
-  static let lowerDigit = "abcdefghijklmnopqrstuvwxyz0123456789"
-  static let letters = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-  static let digits = "0123456789"
+  static func isLowerOrDigit(_ byte: UInt8) -> Bool {
+    (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z")) || isDigit(byte)
+  }
+  static func isLetter(_ byte: UInt8) -> Bool {
+    (byte | 0x20) >= UInt8(ascii: "a") && (byte | 0x20) <= UInt8(ascii: "z")
+  }
+  static func isDigit(_ byte: UInt8) -> Bool { byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") }
+  /// `[a-z0-9-]`: runbook names.
+  static func isNameByte(_ byte: UInt8) -> Bool { isLowerOrDigit(byte) || byte == UInt8(ascii: "-") }
+  /// `[a-z0-9_-]`: step ids.
+  static func isStepIDByte(_ byte: UInt8) -> Bool { isNameByte(byte) || byte == UInt8(ascii: "_") }
+  /// `[A-Za-z_]`: the first byte of a param or `as` name.
+  static func isIdentifierStart(_ byte: UInt8) -> Bool { isLetter(byte) || byte == UInt8(ascii: "_") }
+  /// `[A-Za-z0-9_]`.
+  static func isIdentifierByte(_ byte: UInt8) -> Bool { isIdentifierStart(byte) || isDigit(byte) }
 
-  static func matches(_ text: String, first: String, rest: String) -> Bool {
-    guard let head = text.first, first.contains(head) else { return false }
-    return text.dropFirst().allSatisfy { rest.contains($0) }
+  /// Whether `text` is non-empty, starts with a byte `first` accepts and goes on with bytes `rest` accepts.
+  static func matches(_ text: String, first: (UInt8) -> Bool, rest: (UInt8) -> Bool) -> Bool {
+    guard let head = text.utf8.first, first(head) else { return false }
+    return text.utf8.dropFirst().allSatisfy(rest)
   }
 }

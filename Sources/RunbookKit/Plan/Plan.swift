@@ -104,13 +104,19 @@ public struct Plan: Sendable {
   public var steps: [Step] { stages.flatMap { $0 } }
 
   public var summary: Summary {
-    let running = steps.filter(\.willRun)
-    var byEffect: [Effect: Int] = [:]
-    for step in running { byEffect[step.call.effect, default: 0] += 1 }
-    return Summary(
-      steps: steps.count, stages: stages.count, byEffect: byEffect,
-      approvals: running.filter { $0.approval != nil }.count, skipped: steps.count - running.count,
-      preconditions: preconditions.count)
+    var summary = Summary(steps: 0, stages: stages.count, byEffect: [:], approvals: 0, skipped: 0, preconditions: preconditions.count)
+    for stage in stages {
+      for index in stage.indices {
+        summary.steps += 1
+        guard stage[index].willRun else {
+          summary.skipped += 1
+          continue
+        }
+        summary.byEffect[stage[index].call.effect, default: 0] += 1
+        if stage[index].approval != nil { summary.approvals += 1 }
+      }
+    }
+    return summary
   }
 }
 

@@ -54,82 +54,82 @@ public indirect enum JSONValue: Sendable, Hashable, ExpressibleByDictionaryLiter
 
   /// The text of the value: pretty (two-space indent) or on one line.
   public func serialized(pretty: Bool = true) -> String {
-    var out = ""
+    var out: [UInt8] = []
     write(to: &out, pretty: pretty, indent: 0)
-    return out
+    return String(decoding: out, as: UTF8.self)
   }
 
-  private func write(to out: inout String, pretty: Bool, indent: Int) {
+  private func write(to out: inout [UInt8], pretty: Bool, indent: Int) {
     switch self {
-    case .null: out += "null"
-    case .bool(let b): out += b ? "true" : "false"
-    case .int(let i): out += String(i)
+    case .null: out += "null".utf8
+    case .bool(let b): out += (b ? "true" : "false").utf8
+    case .int(let i): out += String(i).utf8
     case .double(let d):
       if d.isFinite {
-        out += d == d.rounded() && abs(d) < 1e15 ? String(format: "%.1f", d) : "\(d)"
+        out += (d == d.rounded() && abs(d) < 1e15 ? String(format: "%.1f", d) : "\(d)").utf8
       } else {
-        out += "null"
+        out += "null".utf8
       }
     case .string(let s): Self.writeString(s, to: &out)
     case .array(let items):
       if items.isEmpty {
-        out += "[]"
+        out += "[]".utf8
         return
       }
-      out += "["
+      out.append(UInt8(ascii: "["))
       for (i, item) in items.enumerated() {
-        if i > 0 { out += "," }
-        if pretty { out += Self.indentation(indent + 1) }
+        if i > 0 { out.append(UInt8(ascii: ",")) }
+        if pretty { Self.writeIndentation(indent + 1, to: &out) }
         item.write(to: &out, pretty: pretty, indent: indent + 1)
       }
-      if pretty { out += Self.indentation(indent) }
-      out += "]"
+      if pretty { Self.writeIndentation(indent, to: &out) }
+      out.append(UInt8(ascii: "]"))
     case .object(let members):
       if members.isEmpty {
-        out += "{}"
+        out += "{}".utf8
         return
       }
-      out += "{"
+      out.append(UInt8(ascii: "{"))
       for (i, member) in members.enumerated() {
-        if i > 0 { out += "," }
-        if pretty { out += Self.indentation(indent + 1) }
+        if i > 0 { out.append(UInt8(ascii: ",")) }
+        if pretty { Self.writeIndentation(indent + 1, to: &out) }
         Self.writeString(member.key, to: &out)
-        out += pretty ? ": " : ":"
+        out += (pretty ? ": " : ":").utf8
         member.value.write(to: &out, pretty: pretty, indent: indent + 1)
       }
-      if pretty { out += Self.indentation(indent) }
-      out += "}"
+      if pretty { Self.writeIndentation(indent, to: &out) }
+      out.append(UInt8(ascii: "}"))
     }
   }
 
-  private static let indents = (0..<32).map { "\n" + String(repeating: "  ", count: $0) }
-
-  /// A newline and `level` indents.
-  private static func indentation(_ level: Int) -> String {
-    level < indents.count ? indents[level] : "\n" + String(repeating: "  ", count: level)
+  /// A newline and `level` indents of two spaces.
+  private static func writeIndentation(_ level: Int, to out: inout [UInt8]) {
+    out.append(UInt8(ascii: "\n"))
+    out.append(contentsOf: repeatElement(UInt8(ascii: " "), count: 2 * level))
   }
 
-  private static func writeString(_ s: String, to out: inout String) {
-    out += "\""
-    if !s.utf8.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C || $0 == 0x7F }) {
-      out += s
-      out += "\""
+  private static func writeString(_ s: String, to out: inout [UInt8]) {
+    out.append(UInt8(ascii: "\""))
+    if !s.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") || $0 == 0x7F }) {
+      out.append(contentsOf: s.utf8)
+      out.append(UInt8(ascii: "\""))
       return
     }
-    for scalar in s.unicodeScalars {
-      switch scalar {
-      case "\"": out += "\\\""
-      case "\\": out += "\\\\"
-      case "\n": out += "\\n"
-      case "\r": out += "\\r"
-      case "\t": out += "\\t"
-      case _ where scalar.value < 0x20 || scalar.value == 0x7F:
-        let hex = String(scalar.value, radix: 16)
-        out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-      default: out.unicodeScalars.append(scalar)
+    for byte in s.utf8 {
+      switch byte {
+      case UInt8(ascii: "\""): out += #"\""#.utf8
+      case UInt8(ascii: "\\"): out += #"\\"#.utf8
+      case UInt8(ascii: "\n"): out += #"\n"#.utf8
+      case UInt8(ascii: "\r"): out += #"\r"#.utf8
+      case UInt8(ascii: "\t"): out += #"\t"#.utf8
+      case 0..<0x20, 0x7F:
+        let hex = String(byte, radix: 16)
+        out += #"\u"#.utf8
+        out += (String(repeating: "0", count: 4 - hex.count) + hex).utf8
+      default: out.append(byte)
       }
     }
-    out += "\""
+    out.append(UInt8(ascii: "\""))
   }
 
   // MARK: Reading

@@ -22,6 +22,7 @@ struct Plan: ParsableCommand {
   func run() throws {
     let input = try RunbookInput.load(runbook, params: params.values, paramsFile: params.file)
     let (built, problems) = PlanBuilder.build(input.document, params: input.params, registry: input.registry)
+    Teardown.skip((input, built))
     guard let plan = built else {
       Terminal.report(problems, sources: input.sources)
       throw ExitStatus.invalidInput
