@@ -12,6 +12,7 @@ let package = Package(
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
     .package(url: "https://github.com/apple/swift-crypto", "3.0.0"..<"5.0.0"),
+    .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
   ],
   targets: [
     .systemLibrary(
@@ -25,20 +26,27 @@ let package = Package(
       dependencies: ["RunbookYAML", .product(name: "Crypto", package: "swift-crypto")],
       exclude: ["README.md"]
     ),
+    .target(name: "CProcessSupport", exclude: ["README.md"]),
     .target(
       name: "RunbookActions",
-      dependencies: ["RunbookKit", .product(name: "Crypto", package: "swift-crypto")],
+      dependencies: ["RunbookKit", "CProcessSupport", .product(name: "Crypto", package: "swift-crypto")],
+      exclude: ["README.md"]
+    ),
+    .target(
+      name: "RunbookStore",
+      dependencies: ["RunbookKit", .product(name: "GRDB", package: "GRDB.swift")],
       exclude: ["README.md"]
     ),
     .executableTarget(
       name: "runbook",
       dependencies: [
-        "RunbookKit", "RunbookActions",
+        "RunbookKit", "RunbookActions", "RunbookStore",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       exclude: ["README.md"]
     ),
     .target(name: "RunbookTestSupport", dependencies: ["RunbookKit", "RunbookActions"], exclude: ["README.md"]),
+    .testTarget(name: "RunbookStoreTests", dependencies: ["RunbookStore", "RunbookTestSupport"]),
     .testTarget(name: "RunbookYAMLTests", dependencies: ["RunbookYAML", "RunbookTestSupport"]),
     .testTarget(
       name: "RunbookKitTests",

@@ -4,10 +4,14 @@ import Foundation
 /// Runs the command, mapping every error to the exit codes of DESIGN.md §9.
 @main
 enum Main {
-  static func main() {
+  static func main() async {
     do {
       var command = try RunbookCommand.parseAsRoot()
-      try command.run()
+      if var asynchronous = command as? any AsyncParsableCommand {
+        try await asynchronous.run()
+      } else {
+        try command.run()
+      }
     } catch let status as ExitStatus {
       exit(status.rawValue)
     } catch {

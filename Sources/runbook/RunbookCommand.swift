@@ -1,7 +1,7 @@
 import ArgumentParser
 
-/// `runbook`: load, check and plan declarative runbooks for Kubernetes and etcd operations.
-struct RunbookCommand: ParsableCommand {
+/// `runbook`: load, check, plan and run declarative runbooks for Kubernetes and etcd operations.
+struct RunbookCommand: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "runbook",
     abstract: "A declarative runbook engine for Kubernetes and etcd operations.",
@@ -11,7 +11,8 @@ struct RunbookCommand: ParsableCommand {
       """,
     version: "0.1.0",
     subcommands: [
-      Validate.self, Plan.self, Describe.self, List.self, Actions.self, Schema.self,
+      Validate.self, Plan.self, Apply.self, Resume.self, Runs.self, Show.self, Describe.self, List.self, Actions.self,
+      Schema.self,
     ]
   )
 }

@@ -1,3 +1,5 @@
+import Crypto
+import Foundation
 import RunbookKit
 
 /// Reads a file's metadata and checksum: a read-only check.
@@ -22,5 +24,42 @@ public struct FileStatAction: Action {
 
   public func describe(_ input: ResolvedInput) -> ActionPreview {
     ActionPreview("stat \(input.text("path") ?? "")")
+  }
+
+  public func run(_ input: ResolvedInput, in context: ActionContext) async throws -> ActionResult {
+    guard let path = input.text("path"), !path.isEmpty else { throw ActionError(.invalidInput, "file.stat needs a path") }
+    var info = stat()
+    guard lstat(path, &info) == 0 else {
+      if errno == ENOENT || errno == ENOTDIR {
+        return ActionResult(["exists": .bool(false), "type": .string(""), "size": .int(0), "mode": .string(""), "sha256": .string("")])
+      }
+      throw ActionError(.failed, "cannot stat \(path): \(String(cString: strerror(errno)))")
+    }
+    let kind: String
+    switch info.st_mode & S_IFMT {
+    case S_IFREG: kind = "file"
+    case S_IFDIR: kind = "directory"
+    case S_IFLNK: kind = "symlink"
+    default: kind = "other"
+    }
+    var digest = ""
+    if kind == "file", input["checksum"] != .bool(false) {
+      digest = try Self.sha256(of: path)
+    }
+    return ActionResult([
+      "exists": .bool(true), "type": .string(kind), "size": .int(Int64(info.st_size)),
+      "mode": .string("0" + String(info.st_mode & 0o7777, radix: 8)), "sha256": .string(digest),
+    ])
+  }
+
+  /// The file's sha256, read in chunks so large files do not fill memory.
+  static func sha256(of path: String) throws -> String {
+    guard let handle = FileHandle(forReadingAtPath: path) else {
+      throw ActionError(.failed, "cannot read \(path): \(String(cString: strerror(errno)))")
+    }
+    defer { try? handle.close() }
+    var hasher = SHA256()
+    while let chunk = try handle.read(upToCount: 1 << 20), !chunk.isEmpty { hasher.update(data: chunk) }
+    return hasher.finalize().map { String(format: "%02x", $0) }.joined()
   }
 }

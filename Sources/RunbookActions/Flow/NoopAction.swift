@@ -14,4 +14,9 @@ public struct NoopAction: Action {
   public func describe(_ input: ResolvedInput) -> ActionPreview {
     ActionPreview(input.text("message").map { "nothing to do: \($0)" } ?? "nothing to do")
   }
+
+  public func run(_ input: ResolvedInput, in context: ActionContext) async throws -> ActionResult {
+    if let message = input.text("message") { context.output(OutputLine(.stdout, message)) }
+    return ActionResult(["message": input["message"] ?? .null])
+  }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import RunbookKit
 
 /// Waits a fixed time, or polls a read-only check until its `expect` holds.
@@ -27,5 +28,46 @@ public struct WaitAction: Action {
       return ActionPreview("poll \(check) every \(input.text("every") ?? "2s") until \(expect), within \(input.text("within") ?? "5m")")
     }
     return ActionPreview("wait \(input.text("duration") ?? "(no duration)")")
+  }
+
+  public func run(_ input: ResolvedInput, in context: ActionContext) async throws -> ActionResult {
+    let started = ContinuousClock.now
+    guard let check = input.text("check") else {
+      guard let text = input.text("duration"), let duration = RunbookDuration(text) else {
+        throw ActionError(.invalidInput, "wait needs a duration or a check")
+      }
+      try await Task.sleep(for: duration.duration)
+      return ActionResult(["waited": .string(text), "polls": .int(0)])
+    }
+    let within = RunbookDuration(input.text("within") ?? "5m")?.duration ?? .seconds(300)
+    let every = RunbookDuration(input.text("every") ?? "2s")?.duration ?? .seconds(2)
+    var inputs: [String: Value] = [:]
+    if case .map(let given)? = input["with"] { inputs = given }
+    var polls: Int64 = 0
+    var lastProblem = "it never held"
+    while true {
+      polls += 1
+      do {
+        let outputs = try await context.runCheck(check, inputs)
+        let holds: Bool
+        if let expect = input.text("expect") {
+          holds = try context.evaluateExpect(expect, outputs) == .bool(true)
+        } else {
+          holds = true
+        }
+        if holds { return ActionResult(["waited": .string(Self.format(ContinuousClock.now - started)), "polls": .int(polls)]) }
+        lastProblem = "\(input.text("expect") ?? "the check") was still false"
+      } catch let error as ActionError {
+        lastProblem = error.message
+      }
+      if ContinuousClock.now - started + every > within {
+        throw ActionError(.timedOut, "\(check) did not hold within \(input.text("within") ?? "5m") (\(polls) polls): \(lastProblem)")
+      }
+      try await Task.sleep(for: every)
+    }
+  }
+
+  private static func format(_ duration: Duration) -> String {
+    "\(duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000)ms"
   }
 }

@@ -16,4 +16,9 @@ public struct ExecAction: Action {
     let line = ProcessInputs.cwdPrefix(input["cwd"]) + ProcessInputs.envPrefix(input["env"]) + command
     return ActionPreview("run \(command)", commands: [line])
   }
+
+  public func run(_ input: ResolvedInput, in context: ActionContext) async throws -> ActionResult {
+    guard case .list(let argv)? = input["argv"] else { throw ActionError(.invalidInput, "exec needs argv, a list") }
+    return try await ProcessInputs.run(argv.map(\.plainText), input, in: context)
+  }
 }

@@ -27,4 +27,42 @@ enum ProcessInputs {
     guard let cwd else { return "" }
     return "cd \(ShellQuoting.word(cwd)) && "
   }
+
+  /// Runs `argv` with the common inputs (env, cwd, timeout, parse) and turns the outcome into
+  /// the outputs every process action declares; a non-zero exit is a failure carrying them.
+  static func run(_ argv: [String], _ input: ResolvedInput, in context: ActionContext) async throws -> ActionResult {
+    guard let program = argv.first, !program.isEmpty else {
+      throw ActionError(.invalidInput, "nothing to run: the command is empty")
+    }
+    var environment = context.environment
+    if case .map(let extra)? = input["env"] {
+      for (key, value) in extra { environment[key] = value.plainText }
+    }
+    for (key, value) in input.bindings { environment[key] = value.plainText }
+    var timeout: Duration?
+    if let text = input.text("timeout"), let duration = RunbookDuration(text) { timeout = duration.duration }
+    let child = ChildProcess(argv: argv, environment: environment, workingDirectory: input.text("cwd"), timeout: timeout)
+    let outcome = try await child.run(in: context)
+    var outputs: [String: Value] = [
+      "stdout": .string(outcome.stdout),
+      "stderr_tail": .string(outcome.stderrTail),
+      "exit_code": .int(Int64(outcome.exitCode)),
+      "lines": .list(outcome.stdout.split(separator: "\n").map { .string(String($0)) }),
+    ]
+    if outcome.timedOut {
+      throw ActionError(.timedOut, "\(program) did not finish within \(input.text("timeout") ?? "its timeout"); its process group was killed", outputs: outputs)
+    }
+    guard outcome.exitCode == 0 else {
+      let reason = outcome.signal.map { "was killed by signal \($0)" } ?? "exited with status \(outcome.exitCode)"
+      let detail = outcome.stderrTail.split(separator: "\n").last.map { ": \($0)" } ?? ""
+      throw ActionError(.failed, "\(program) \(reason)\(detail)", outputs: outputs)
+    }
+    if input.text("parse") == "json" {
+      guard let json = JSONValue.parse(outcome.stdout) else {
+        throw ActionError(.failed, "\(program) printed output that is not JSON (parse: json)", outputs: outputs)
+      }
+      outputs["json"] = Value(json)
+    }
+    return ActionResult(outputs)
+  }
 }

@@ -1,8 +1,7 @@
 /// An operation a step or a check performs, described by static facts that drive validation,
 /// documentation, the schema and plans.
 ///
-/// `run(_:in:)` joins this protocol with the executor; until then an action is its contract and
-/// its plan rendering.
+/// The executor calls `run(_:in:)`; a plan only ever calls `describe(_:)`.
 public protocol Action: Sendable {
   /// The name runbooks use, e.g. `etcd.defrag`.
   static var name: String { get }
@@ -18,6 +17,9 @@ public protocol Action: Sendable {
 
   /// How the plan shows this action with these inputs: the exact command, file or wait.
   func describe(_ input: ResolvedInput) -> ActionPreview
+
+  /// Does the work; a failure is an `ActionError`. Cancellation means "stop now" (a timeout).
+  func run(_ input: ResolvedInput, in context: ActionContext) async throws -> ActionResult
 }
 
 extension Action {
@@ -25,16 +27,20 @@ extension Action {
     let action = Self()
     return ActionDescriptor(
       name: name, summary: summary, effect: effect, idempotent: idempotent, inputs: inputs, outputs: outputs,
-      describe: { action.describe($0) })
+      describe: { action.describe($0) }, run: { try await action.run($0, in: $1) })
   }
 }
 
 /// The values an action receives: rendered inputs, possibly unknown at plan time, defaults applied.
 public struct ResolvedInput: Sendable {
   public var values: [String: Value]
+  /// Environment variables that carry the values of `${{ }}` expressions inside a shell script
+  /// input, so that no value is ever read as shell syntax.
+  public var bindings: [String: Value]
 
-  public init(_ values: [String: Value]) {
+  public init(_ values: [String: Value], bindings: [String: Value] = [:]) {
     self.values = values
+    self.bindings = bindings
   }
 
   public subscript(name: String) -> Value? { values[name] }

@@ -8,11 +8,14 @@ public struct ActionDescriptor: Sendable {
   public var inputs: [InputSpec]
   public var outputs: [OutputSpec]
   public var describe: @Sendable (ResolvedInput) -> ActionPreview
+  public var run: @Sendable (ResolvedInput, ActionContext) async throws -> ActionResult
 
   public init(
     name: String, summary: String, effect: Effect, idempotent: Bool, inputs: [InputSpec], outputs: [OutputSpec],
-    describe: @escaping @Sendable (ResolvedInput) -> ActionPreview
+    describe: @escaping @Sendable (ResolvedInput) -> ActionPreview,
+    run: @escaping @Sendable (ResolvedInput, ActionContext) async throws -> ActionResult
   ) {
+    self.run = run
     self.name = name
     self.summary = summary
     self.effect = effect

@@ -11,6 +11,9 @@ public enum InputType: Sendable, Hashable {
   case any
   /// An expression the action evaluates itself, with `check.*` in scope (as in `wait`).
   case expression
+  /// A shell script: each `${{ }}` value is bound to an environment variable, never spliced
+  /// into the text (see `ShellScriptBinding`).
+  case script
 
   public var name: String {
     switch self {
@@ -24,6 +27,7 @@ public enum InputType: Sendable, Hashable {
     case .choice(let words): words.joined(separator: "|")
     case .any: "any"
     case .expression: "expression"
+    case .script: "script"
     }
   }
 }

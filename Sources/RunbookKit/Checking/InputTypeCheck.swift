@@ -18,7 +18,7 @@ enum InputTypeCheck {
         ? Problem(expected: "a list of strings", found: "a list with a nested list or mapping") : nil
     case (.map, .map):
       return nil
-    case (.string, .template), (.path, .template), (.string, .literal), (.path, .literal):
+    case (.string, .template), (.path, .template), (.script, .template), (.string, .literal), (.path, .literal), (.script, .literal):
       if case .literal(.null, _) = value { return Problem(expected: "a string", found: found) }
       return nil
     case (.int, .literal(.int, _)), (.bool, .literal(.bool, _)):
@@ -46,6 +46,7 @@ enum InputTypeCheck {
     case .choice(let words): "one of \(words.joined(separator: ", "))"
     case .any: "a value"
     case .expression: "an expression"
+    case .script: "a shell script"
     }
   }
 

@@ -27,5 +27,6 @@ public struct RunbookDuration: Sendable, Hashable, CustomStringConvertible {
   }
 
   public var seconds: Double { Double(milliseconds) / 1000 }
+  public var duration: Duration { .milliseconds(milliseconds) }
   public var description: String { text }
 }

@@ -101,41 +101,31 @@ public struct PlanBuilder {
 
   private mutating func call(_ call: ActionCall, _ context: EvaluationContext) -> Plan.Call {
     let descriptor = registry[call.action.value]!
+    var resolved = ResolvedInput([:])
     var inputs: [Plan.Input] = []
-    var resolved: [String: Value] = [:]
-    for spec in descriptor.inputs { if let d = spec.defaultValue { resolved[spec.name] = d } }
-    for entry in call.with {
-      let value: Value
-      if descriptor.input(entry.name)?.type == .expression, case .template(let t) = entry.value {
-        value = .string(t.raw)
-      } else {
-        value = evaluate(entry.value, context)
-      }
-      inputs.append(Plan.Input(name: entry.name, value: value))
-      resolved[entry.name] = value
+    do {
+      let (input, given) = try descriptor.resolve(call, in: context)
+      resolved = input
+      inputs = given.map { Plan.Input(name: $0.name, value: $0.value) }
+    } catch {
+      fail(error.error, error.template)
     }
     return Plan.Call(
       action: descriptor.name, effect: descriptor.effect, idempotent: descriptor.idempotent, inputs: inputs,
-      preview: descriptor.describe(ResolvedInput(resolved)))
+      preview: descriptor.describe(resolved))
   }
 
   private mutating func evaluate(_ value: InputValue, _ context: EvaluationContext) -> Value {
-    switch value {
-    case .literal(let v, _): return v
-    case .template(let t): return evaluate(t, context)
-    case .list(let items, _): return .list(items.map { evaluate($0, context) })
-    case .map(let entries, _):
-      return .map(Dictionary(entries.map { ($0.name, evaluate($0.value, context)) }, uniquingKeysWith: { a, _ in a }))
+    do {
+      return try ActionDescriptor.evaluate(value, in: context)
+    } catch {
+      fail(error.error, error.template)
+      return .null
     }
   }
 
   private mutating func evaluate(_ template: Template, _ context: EvaluationContext) -> Value {
-    do {
-      return try Evaluator.evaluate(template, in: context)
-    } catch {
-      fail(error, template)
-      return .null
-    }
+    evaluate(.template(template), context)
   }
 
   private mutating func fail(_ error: EvaluationError, _ template: Template) {

@@ -10,13 +10,17 @@ struct RunbookInput {
   var params: ParamValues
   var sources: [String: SourceText]
   var registry: ActionRegistry
+  /// The plan file it came from, when it did.
+  var planFile: String?
 
   static func load(_ argument: String, params: [String] = [], paramsFile: String? = nil) throws(ExitStatus) -> RunbookInput {
     let registry = BuiltinActions.registry
     let environment = ProcessInfo.processInfo.environment
     var document: RunbookDocument
     var sealed: [String: Value] = [:]
+    var planFile: String?
     if PlanFile.looksLikePlan(path: argument) {
+      planFile = argument
       switch PlanFile.read(path: argument) {
       case .refused(let diagnostic):
         Terminal.report([diagnostic], sources: [:])
@@ -33,6 +37,22 @@ struct RunbookInput {
       }
       document = RunbookDocument.load(file: path, registry: registry)
     }
+    var input = try bind(document, registry: registry, params: params, paramsFile: paramsFile, sealed: sealed)
+    input.planFile = planFile
+    return input
+  }
+
+  /// A journaled run's runbook text with its frozen params; `params` may set only secrets.
+  static func load(text: String, file: String, params: [String], sealed: [String: Value]) throws(ExitStatus) -> RunbookInput {
+    let registry = BuiltinActions.registry
+    let document = RunbookDocument.load(text: text, file: file, registry: registry)
+    return try bind(document, registry: registry, params: params, paramsFile: nil, sealed: sealed)
+  }
+
+  private static func bind(
+    _ document: RunbookDocument, registry: ActionRegistry, params: [String], paramsFile: String?, sealed: [String: Value]
+  ) throws(ExitStatus) -> RunbookInput {
+    let environment = ProcessInfo.processInfo.environment
     var sources = [document.file: document.source]
     guard let runbook = document.runbook, document.isValid else {
       Terminal.report(document.diagnostics, sources: sources)

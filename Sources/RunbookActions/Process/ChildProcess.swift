@@ -1,0 +1,226 @@
+internal import CProcessSupport
+import Foundation
+import RunbookKit
+
+/// Runs one command as the leader of its own process group, streams its output line by line,
+/// and kills the whole group on timeout, cancellation or a second operator signal.
+///
+/// Hand-written over `posix_spawn` rather than a general subprocess library because the engine
+/// needs exactly these guarantees: a process group per step, signals forwarded to it, and a
+/// dedicated reader thread so a long command never holds a Swift concurrency thread.
+struct ChildProcess {
+  struct Outcome: Sendable {
+    var exitCode: Int32
+    /// The signal that ended it, if one did.
+    var signal: Int32?
+    var stdout: String
+    var stdoutTruncated: Bool
+    var stderrTail: String
+    var timedOut: Bool
+  }
+
+  var argv: [String]
+  var environment: [String: String]
+  var workingDirectory: String?
+  var timeout: Duration?
+
+  /// Standard output kept for the `stdout` output; beyond this it is cut, and says so.
+  static let stdoutLimit = 4 << 20
+  /// Lines of standard error kept for `stderr_tail`.
+  static let stderrTailLines = 20
+  /// Time between SIGTERM and SIGKILL when a step times out.
+  static let killGrace: Duration = .seconds(5)
+
+  func run(in context: ActionContext) async throws -> Outcome {
+    let cancelled = CancellationFlag()
+    return try await withTaskCancellationHandler {
+      try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Outcome, any Error>) in
+        let spawned: Spawned
+        do {
+          spawned = try spawn()
+        } catch {
+          continuation.resume(throwing: error)
+          return
+        }
+        context.interruption.register(processGroup: spawned.pid)
+        let thread = Thread {
+          let outcome = collect(spawned, context: context, cancelled: cancelled)
+          context.interruption.unregister(processGroup: spawned.pid)
+          continuation.resume(returning: outcome)
+        }
+        thread.stackSize = 1 << 20
+        thread.start()
+      }
+    } onCancel: {
+      cancelled.set()
+    }
+  }
+
+  private struct Spawned {
+    var pid: pid_t
+    var stdout: Int32
+    var stderr: Int32
+  }
+
+  private func spawn() throws -> Spawned {
+    var outPipe: [Int32] = [0, 0]
+    var errPipe: [Int32] = [0, 0]
+    guard runbook_pipe_cloexec(&outPipe) == 0, runbook_pipe_cloexec(&errPipe) == 0 else {
+      throw ActionError(.cannotStart, "cannot create pipes: \(String(cString: strerror(errno)))")
+    }
+    var actions = posix_spawn_file_actions_t()
+    posix_spawn_file_actions_init(&actions)
+    defer { posix_spawn_file_actions_destroy(&actions) }
+    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+    posix_spawn_file_actions_adddup2(&actions, outPipe[1], 1)
+    posix_spawn_file_actions_adddup2(&actions, errPipe[1], 2)
+    if let workingDirectory { runbook_spawn_add_chdir(&actions, workingDirectory) }
+
+    var attributes = posix_spawnattr_t()
+    posix_spawnattr_init(&attributes)
+    defer { posix_spawnattr_destroy(&attributes) }
+    posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+    posix_spawnattr_setpgroup(&attributes, 0)
+    var noSignals = sigset_t()
+    sigemptyset(&noSignals)
+    posix_spawnattr_setsigmask(&attributes, &noSignals)
+    var defaults = sigset_t()
+    sigemptyset(&defaults)
+    for signal in [SIGINT, SIGTERM, SIGPIPE, SIGHUP, SIGQUIT] { sigaddset(&defaults, signal) }
+    posix_spawnattr_setsigdefault(&attributes, &defaults)
+
+    let cArguments = argv.map { strdup($0) } + [nil]
+    let cEnvironment = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
+    defer {
+      cArguments.forEach { free($0) }
+      cEnvironment.forEach { free($0) }
+    }
+    var pid: pid_t = 0
+    let status = posix_spawnp(&pid, argv[0], &actions, &attributes, cArguments, cEnvironment)
+    close(outPipe[1])
+    close(errPipe[1])
+    guard status == 0 else {
+      close(outPipe[0])
+      close(errPipe[0])
+      let reason = String(cString: strerror(status))
+      if let workingDirectory, !FileManager.default.fileExists(atPath: workingDirectory) {
+        throw ActionError(.cannotStart, "cannot run \(argv[0]): working directory \(workingDirectory) does not exist")
+      }
+      throw ActionError(.cannotStart, "cannot run \(argv[0]): \(reason)")
+    }
+    return Spawned(pid: pid, stdout: outPipe[0], stderr: errPipe[0])
+  }
+
+  /// Reads both pipes until the child exits, then reaps it; runs on its own thread.
+  private func collect(_ spawned: Spawned, context: ActionContext, cancelled: CancellationFlag) -> Outcome {
+    var stdout = LineBuffer(stream: .stdout, keepLimit: Self.stdoutLimit)
+    var stderr = LineBuffer(stream: .stderr, keepLimit: 64 << 10)
+    var open = [spawned.stdout, spawned.stderr]
+    let started = ContinuousClock.now
+    var killedAt: ContinuousClock.Instant?
+    var timedOut = false
+    var status: Int32 = 0
+    var exited = false
+    var chunk = [UInt8](repeating: 0, count: 65536)
+    var idleSleep: UInt32 = 200
+    while true {
+      if !exited {
+        let reaped = waitpid(spawned.pid, &status, WNOHANG)
+        if reaped == spawned.pid { exited = true }
+      }
+      let stopRequested = cancelled.isSet || timeout.map { ContinuousClock.now - started > $0 } ?? false
+      if stopRequested && !exited {
+        if killedAt == nil {
+          timedOut = !cancelled.isSet
+          killedAt = .now
+          kill(-spawned.pid, SIGTERM)
+        } else if ContinuousClock.now - killedAt! > Self.killGrace {
+          kill(-spawned.pid, SIGKILL)
+        }
+      }
+      if open.isEmpty {
+        if exited { break }
+        usleep(idleSleep)
+        idleSleep = min(idleSleep * 2, 20_000)
+        continue
+      }
+      var fds = open.map { pollfd(fd: $0, events: Int16(POLLIN), revents: 0) }
+      let ready = poll(&fds, nfds_t(fds.count), exited ? 0 : 50)
+      if ready == 0 && exited { break }
+      guard ready > 0 else { continue }
+      for entry in fds where entry.revents != 0 {
+        let count = read(entry.fd, &chunk, chunk.count)
+        if count > 0 {
+          let bytes = chunk[0..<count]
+          if entry.fd == spawned.stdout {
+            stdout.append(bytes, emit: context.output)
+          } else {
+            stderr.append(bytes, emit: context.output)
+          }
+        } else if count == 0 || (errno != EINTR && errno != EAGAIN) {
+          close(entry.fd)
+          open.removeAll { $0 == entry.fd }
+        }
+      }
+    }
+    open.forEach { close($0) }
+    if !exited { waitpid(spawned.pid, &status, 0) }
+    stdout.finish(emit: context.output)
+    stderr.finish(emit: context.output)
+    let signalled = status & 0x7f != 0 && status & 0x7f != 0x7f
+    let signal = signalled ? status & 0x7f : nil
+    let exitCode = signal.map { 128 + $0 } ?? (status >> 8) & 0xff
+    return Outcome(
+      exitCode: exitCode, signal: signal, stdout: stdout.kept, stdoutTruncated: stdout.truncated,
+      stderrTail: stderr.tail(Self.stderrTailLines), timedOut: timedOut)
+  }
+}
+
+/// Splits a stream into lines for live display and keeps a bounded copy of it.
+private struct LineBuffer {
+  let stream: OutputLine.Stream
+  let keepLimit: Int
+  private var partial: [UInt8] = []
+  private var keptBytes: [UInt8] = []
+  private(set) var truncated = false
+
+  init(stream: OutputLine.Stream, keepLimit: Int) {
+    self.stream = stream
+    self.keepLimit = keepLimit
+  }
+
+  mutating func append(_ bytes: ArraySlice<UInt8>, emit: (OutputLine) -> Void) {
+    if keptBytes.count + bytes.count <= keepLimit || stream == .stderr {
+      keptBytes.append(contentsOf: bytes)
+      if keptBytes.count > keepLimit { keptBytes.removeFirst(keptBytes.count - keepLimit) }
+    } else {
+      keptBytes.append(contentsOf: bytes.prefix(max(0, keepLimit - keptBytes.count)))
+      truncated = true
+    }
+    partial.append(contentsOf: bytes)
+    while let newline = partial.firstIndex(of: UInt8(ascii: "\n")) {
+      emit(OutputLine(stream, String(decoding: partial[..<newline], as: UTF8.self)))
+      partial.removeSubrange(...newline)
+    }
+  }
+
+  mutating func finish(emit: (OutputLine) -> Void) {
+    if !partial.isEmpty { emit(OutputLine(stream, String(decoding: partial, as: UTF8.self))) }
+    partial = []
+  }
+
+  var kept: String { String(decoding: keptBytes, as: UTF8.self) }
+
+  func tail(_ lines: Int) -> String {
+    kept.split(separator: "\n", omittingEmptySubsequences: false).suffix(lines + 1).joined(separator: "\n")
+      .trimmingCharacters(in: .newlines)
+  }
+}
+
+/// Set once from a cancellation handler, read by the reader thread.
+private final class CancellationFlag: @unchecked Sendable {
+  private let lock = NSLock()
+  private var value = false
+  var isSet: Bool { lock.withLock { value } }
+  func set() { lock.withLock { value = true } }
+}

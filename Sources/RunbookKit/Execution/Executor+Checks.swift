@@ -1,0 +1,86 @@
+import Foundation
+
+extension Executor {
+  /// Why a check did not hold, for the operator.
+  enum CheckResult {
+    case holds
+    case failure(String)
+  }
+
+  /// Run-level preconditions, before the first step; the first that fails, or nil.
+  func runPreconditions() async -> String? {
+    let context = evaluationContext()
+    for check in runbook.preconditions {
+      if case .failure(let message) = await evaluateCheck(check, context) { return message }
+    }
+    return nil
+  }
+
+  /// Runs a check's read-only action and evaluates its `expect` with `check.*` bound; `unless`
+  /// true means it is not checked at all.
+  func evaluateCheck(_ spec: CheckSpec, _ context: EvaluationContext) async -> CheckResult {
+    if let unless = spec.unless, case .success(true) = evaluateCondition(unless, context) { return .holds }
+    guard let descriptor = registry[spec.call.action.value] else { return .failure("unknown action \(spec.call.action.value)") }
+    guard descriptor.effect == .readOnly else { return .failure("\(descriptor.name) is not read-only and cannot be a check") }
+    let outputs: [String: Value]
+    do {
+      let input = try descriptor.resolve(spec.call, in: context).input
+      let checkContext = makeActionContext(key: StepKey(step: "check"), context: context) { _ in }
+      outputs = try await Self.asActionError { try await descriptor.run(input, checkContext) }.outputs
+    } catch let error as InputResolutionError {
+      return .failure(mask("\(descriptor.name): \(error.error.message)"))
+    } catch let error as ActionError {
+      return .failure(mask("\(descriptor.name): \(error.message)"))
+    } catch {
+      return .failure(mask("\(descriptor.name): \(error)"))
+    }
+    let inCheck = context.binding("check", to: .map(outputs))
+    if let expect = spec.expect {
+      switch evaluateCondition(expect, inCheck) {
+      case .failure(let error): return .failure(error.message)
+      case .success(false):
+        let message = spec.message.flatMap { try? Evaluator.evaluate($0, in: inCheck).plainText } ?? "\(expect.raw) is false"
+        return .failure(mask(message))
+      case .success(true): break
+      }
+    }
+    return .holds
+  }
+
+  /// A step's verify checks, each polled every `every` (default 1s) until it holds or `within`
+  /// (default: one try) passes.
+  func verify(_ step: Step, _ context: EvaluationContext) async -> CheckResult {
+    for check in step.verify {
+      let started = ContinuousClock.now
+      let within = check.within?.duration ?? .zero
+      let every = check.every?.duration ?? .seconds(1)
+      while true {
+        let result = await evaluateCheck(check, context)
+        guard case .failure(let message) = result else { break }
+        if interruption.isInterrupted || ContinuousClock.now - started + every > within {
+          let waited = check.within.map { " within \($0.text)" } ?? ""
+          return .failure("\(message)\(waited)")
+        }
+        try? await Task.sleep(for: every)
+      }
+    }
+    return .holds
+  }
+
+  /// A `when`, `unless` or `expect` as a boolean; anything but a bool is an error.
+  func evaluateCondition(_ template: Template, _ context: EvaluationContext) -> Result<Bool, ConditionError> {
+    do {
+      switch try Evaluator.evaluate(template, in: context) {
+      case .bool(let value): return .success(value)
+      case let other: return .failure(ConditionError(message: "\(template.raw) gave \(other.typeName), not true or false"))
+      }
+    } catch {
+      return .failure(ConditionError(message: mask("\(template.raw): \(error.message)")))
+    }
+  }
+}
+
+/// A condition that could not be evaluated to a boolean.
+struct ConditionError: Error {
+  var message: String
+}

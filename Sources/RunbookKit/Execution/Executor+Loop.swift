@@ -1,0 +1,76 @@
+import Foundation
+
+extension Executor {
+  /// A `for_each` step: each iteration journaled on its own, at most `max_parallel` (default 1)
+  /// at once; a resumed loop runs only the iterations not yet done. Its outputs are, per output
+  /// name, the list of the iterations' values in item order.
+  func runLoop(_ step: Step, over forEach: Template, record: inout StepRecord, context: EvaluationContext) async throws -> StepFinish {
+    let evaluated: Value
+    do {
+      evaluated = try Evaluator.evaluate(forEach, in: context)
+    } catch {
+      return try finish(&record, .failed, message: mask("for_each: \(error.message)"), event: "step.failed")
+    }
+    guard case .list(let items) = evaluated else {
+      return try finish(&record, .failed, message: "for_each gave \(evaluated.typeName), not a list", event: "step.failed")
+    }
+    record.status = .running
+    record.startedAt = record.startedAt ?? Date()
+    try save(record, event: "step.started")
+    observer.observe(RunEvent(.stepStarted, runID: runID, step: step.name, message: "\(items.count) iterations"))
+
+    let limit = max(1, Int(step.maxParallel ?? 1))
+    var outcomes: [Int: StepFinish] = [:]
+    var next = 0
+    var stop = false
+    try await withThrowingTaskGroup(of: (Int, StepFinish).self) { group in
+      var running = 0
+      func fill() {
+        while !stop, running < limit, next < items.count, !interruption.isInterrupted {
+          let index = next
+          next += 1
+          running += 1
+          group.addTask { (index, try await self.runIteration(step, index: index, item: items[index], context: context)) }
+        }
+      }
+      fill()
+      while let (index, outcome) = try await group.next() {
+        running -= 1
+        outcomes[index] = outcome
+        if !outcome.status.isDone && step.onFailure != .continue { stop = true }
+        fill()
+      }
+    }
+    record.outputs = mergedOutputs(step.name, count: items.count)
+    let unfinished = items.indices.filter { outcomes[$0]?.status.isDone != true }
+    if unfinished.isEmpty { return try finish(&record, .succeeded, message: nil, event: "step.succeeded") }
+    let statuses = unfinished.compactMap { outcomes[$0]?.status }
+    let first = unfinished.first.flatMap { outcomes[$0] }
+    let status: StepStatus =
+      statuses.contains(.interrupted) || interruption.isInterrupted ? .interrupted
+      : statuses.contains(.failed) ? .failed : statuses.contains(.blocked) ? .blocked : .failed
+    let message = "\(unfinished.count) of \(items.count) iterations not done" + (first?.message.map { "; first: \($0)" } ?? "")
+    return try finish(&record, status, message: message, event: "step.\(status.rawValue)")
+  }
+
+  private func runIteration(_ step: Step, index: Int, item: Value, context: EvaluationContext) async throws -> StepFinish {
+    let key = StepKey(step: step.name, iteration: index)
+    let previous = record(key)
+    if let previous, previous.status.isDone { return StepFinish(status: previous.status) }
+    var current = previous ?? StepRecord(runID: runID, step: step.name, iteration: index, item: mask(item).json, status: .pending)
+    current.message = nil
+    let scoped = context.binding(step.itemName, to: item)
+    if let doubt = previous, doubt.status == .running || doubt.status == .interrupted {
+      if let resolved = try await resolveInDoubt(step, key: key, record: &current, context: scoped) { return resolved }
+    }
+    return try await runAttempts(step, key: key, record: &current, context: scoped, item: item)
+  }
+
+  private func mergedOutputs(_ step: String, count: Int) -> [String: JSONValue] {
+    var lists: [String: [JSONValue]] = [:]
+    let iterations = (0..<count).map { record(StepKey(step: step, iteration: $0)) }
+    let names = Set(iterations.flatMap { $0?.outputs.keys.map { $0 } ?? [] })
+    for name in names { lists[name] = iterations.map { $0?.outputs[name] ?? .null } }
+    return lists.mapValues { .array($0) }
+  }
+}

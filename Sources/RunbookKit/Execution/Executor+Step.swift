@@ -1,0 +1,222 @@
+import Foundation
+import RunbookYAML
+
+extension Executor {
+  /// One step, in the order of DESIGN.md §6: when → skip_if → preconditions → approval →
+  /// action (retry, timeout) → verify. Every transition is journaled before the next move.
+  func runStep(_ id: String) async throws -> StepFinish {
+    guard let step = runbook.step(id) else { return StepFinish(status: .failed, message: "unknown step \(id)") }
+    let key = StepKey(step: id)
+    let previous = record(key)
+    var current = previous ?? StepRecord(runID: runID, step: id, status: .pending)
+    current.message = nil
+    let context = evaluationContext()
+
+    if configuration.resume.markDone.contains(id), previous?.status.isDone != true {
+      return try finish(&current, .succeeded, message: "marked done by the operator", event: "step.marked_done")
+    }
+    if let when = step.when {
+      switch evaluateCondition(when, context) {
+      case .failure(let error): return try finish(&current, .failed, message: error.message, event: "step.failed")
+      case .success(false): return try finish(&current, .skipped, message: "when is false", event: "step.skipped")
+      case .success(true): break
+      }
+    }
+    if step.forEach == nil, let doubt = previous, doubt.status == .running || doubt.status == .interrupted {
+      if let resolved = try await resolveInDoubt(step, key: key, record: &current, context: context) { return resolved }
+    }
+    if !step.skipIf.isEmpty {
+      var upToDate = true
+      for check in step.skipIf where upToDate {
+        if case .failure = await evaluateCheck(check, context) { upToDate = false }
+      }
+      if upToDate { return try finish(&current, .skipped, message: "already done (skip_if)", event: "step.skipped") }
+    }
+    for check in step.preconditions {
+      if case .failure(let message) = await evaluateCheck(check, context) {
+        return try finish(&current, .blocked, message: "precondition failed: \(message)", event: "step.blocked")
+      }
+    }
+    if let approval = step.approval, !current.approved {
+      let question = (try? Evaluator.evaluate(approval, in: context).plainText).map { mask($0) } ?? approval.raw
+      if configuration.resume.approve.contains(id) {
+        current.approved = true
+        try save(current, event: "step.approved")
+      } else {
+        switch await approver.approve(step: id, message: question) {
+        case true?:
+          current.approved = true
+          try save(current, event: "step.approved")
+        case false?:
+          return try finish(&current, .awaitingApproval, message: "approval declined: \(question)", event: "step.declined")
+        case nil:
+          return try finish(&current, .awaitingApproval, message: question, event: "step.awaiting_approval")
+        }
+      }
+    }
+    if let forEach = step.forEach {
+      return try await runLoop(step, over: forEach, record: &current, context: context)
+    }
+    return try await runAttempts(step, key: key, record: &current, context: context, item: nil)
+  }
+
+  /// The in-doubt rule of §7 for a step (or iteration) that was running when the engine died:
+  /// nil means "run it again".
+  func resolveInDoubt(_ step: Step, key: StepKey, record: inout StepRecord, context: EvaluationContext) async throws -> StepFinish? {
+    if configuration.resume.retry.contains(step.name) || (step.idempotent ?? registry[step.call.action.value]?.idempotent ?? false) {
+      return nil
+    }
+    if !step.verify.isEmpty {
+      if case .failure(let message) = await verify(step, context) {
+        return try finish(&record, .blocked, message: "in doubt: \(key) was running when the engine stopped, is not idempotent, and its verify checks fail (\(message)); check by hand, then resume with --retry \(step.name) or --mark-done \(step.name)", event: "step.in_doubt")
+      }
+      return try finish(&record, .succeeded, message: "in doubt, counted done: its verify checks pass", event: "step.succeeded")
+    }
+    return try finish(&record, .blocked, message: "in doubt: \(key) was running when the engine stopped and is not idempotent; check by hand, then resume with --retry \(step.name) or --mark-done \(step.name)", event: "step.in_doubt")
+  }
+
+  /// The action with retries and the step's timeout, then verify.
+  func runAttempts(_ step: Step, key: StepKey, record: inout StepRecord, context: EvaluationContext, item: Value?) async throws -> StepFinish {
+    guard let descriptor = registry[step.call.action.value] else {
+      return try finish(&record, .failed, message: "unknown action \(step.call.action.value)", event: "step.failed")
+    }
+    let input: ResolvedInput
+    do {
+      input = try descriptor.resolve(step.call, in: context).input
+    } catch {
+      return try finish(&record, .failed, message: "cannot evaluate the inputs: \(mask(error.error.message))", event: "step.failed")
+    }
+    let attempts = max(1, Int(step.retry?.attempts ?? 1))
+    var delay = Double(step.retry?.delay.milliseconds ?? 0) / 1000
+    let tail = OutputTail()
+    var lastError: ActionError?
+    for attempt in 1...attempts {
+      if interruption.isInterrupted { return try finish(&record, .interrupted, message: "interrupted before it started", event: "step.interrupted") }
+      record.status = .running
+      record.attempts += 1
+      record.startedAt = Date()
+      record.finishedAt = nil
+      try save(record, event: "step.started")
+      observer.observe(RunEvent(.stepStarted, runID: runID, step: key.step, iteration: key.iteration, attempt: attempt))
+      do {
+        let result = try await perform(descriptor, input, key: key, timeout: step.timeout, tail: tail, context: context)
+        record.outputs = result.outputs.mapValues { mask($0).json }
+        record.outputTail = mask(tail.text)
+        lastError = nil
+        break
+      } catch let error as ActionError {
+        lastError = error
+        record.outputs = error.outputs.mapValues { mask($0).json }
+        record.outputTail = mask(tail.text)
+        if interruption.isInterrupted {
+          return try finish(&record, .interrupted, message: "interrupted: \(mask(error.message))", event: "step.interrupted")
+        }
+        if attempt < attempts {
+          observer.observe(RunEvent(.stepRetrying, runID: runID, step: key.step, iteration: key.iteration, attempt: attempt, message: mask(error.message)))
+          try await Task.sleep(for: .milliseconds(Int64(delay * 1000)))
+          delay *= step.retry?.backoff ?? 1
+        }
+      }
+    }
+    if let lastError {
+      let prefix = attempts > 1 ? "after \(attempts) attempts: " : ""
+      return try finish(&record, .failed, message: prefix + mask(lastError.message), event: "step.failed")
+    }
+    var verifyContext = context.binding("steps", to: Self.merging(context.variables["steps"], step: step.name, outputs: Self.outputs(of: record)))
+    if let item { verifyContext = verifyContext.binding(step.itemName, to: item) }
+    if case .failure(let message) = await verify(step, verifyContext) {
+      return try finish(&record, .failed, message: "verify failed: \(message)", event: "step.failed")
+    }
+    return try finish(&record, .succeeded, message: nil, event: "step.succeeded")
+  }
+
+  /// Runs the action, cancelling it when the step's timeout passes.
+  func perform(_ descriptor: ActionDescriptor, _ input: ResolvedInput, key: StepKey, timeout: RunbookDuration?, tail: OutputTail, context: EvaluationContext) async throws -> ActionResult {
+    let actionContext = makeActionContext(key: key, context: context) { [observer, runID, mask] line in
+      let masked = OutputLine(line.stream, mask(line.text))
+      tail.append(masked)
+      observer.observe(RunEvent(.stepOutput, runID: runID, step: key.step, iteration: key.iteration, line: masked))
+    }
+    let run = descriptor.run
+    guard let timeout else {
+      return try await Self.asActionError { try await run(input, actionContext) }
+    }
+    return try await withThrowingTaskGroup(of: ActionResult?.self) { group in
+      group.addTask { try await Self.asActionError { try await run(input, actionContext) } }
+      group.addTask {
+        try await Task.sleep(for: timeout.duration)
+        return nil
+      }
+      let first = try await group.next()!
+      group.cancelAll()
+      guard let result = first else {
+        throw ActionError(.timedOut, "timed out after \(timeout.text); the action was stopped")
+      }
+      return result
+    }
+  }
+
+  /// Any error an action throws, as an `ActionError`.
+  static func asActionError<T>(_ body: () async throws -> T) async throws -> T {
+    do {
+      return try await body()
+    } catch let error as ActionError {
+      throw error
+    } catch is CancellationError {
+      throw ActionError(.interrupted, "stopped")
+    } catch {
+      throw ActionError(.failed, "\(error)", cause: error)
+    }
+  }
+
+  func makeActionContext(key: StepKey, context: EvaluationContext, output: @escaping @Sendable (OutputLine) -> Void) -> ActionContext {
+    ActionContext(
+      runID: runID, step: key.step, iteration: key.iteration, environment: configuration.environment, output: output,
+      interruption: interruption,
+      runCheck: { [self] name, inputs in
+        guard let descriptor = registry[name], descriptor.effect == .readOnly else {
+          throw ActionError(.invalidInput, "\(name) is not a read-only action")
+        }
+        let checkContext = makeActionContext(key: key, context: context) { _ in }
+        return try await Self.asActionError { try await descriptor.run(ResolvedInput(inputs), checkContext) }.outputs
+      },
+      evaluateExpect: { text, outputs in
+        let node = YAMLNode(.scalar(YAMLScalar(text: text, style: .plain, value: .string(text))), range: SourceRange(line: 1, column: 1, length: 1))
+        let template = try Template.parse(text, node: node)
+        return try Evaluator.evaluate(template, in: context.binding("check", to: .map(outputs)))
+      })
+  }
+
+  static func merging(_ steps: Value?, step: String, outputs: Value) -> Value {
+    guard case .map(var all)? = steps else { return .map([step: .map(["outputs": outputs])]) }
+    all[step] = .map(["outputs": outputs, "status": .string(StepStatus.running.rawValue)])
+    return .map(all)
+  }
+
+  /// Journals the end of a step (or iteration) and tells the observer.
+  func finish(_ record: inout StepRecord, _ status: StepStatus, message: String?, event: String) throws -> StepFinish {
+    record.status = status
+    record.message = message
+    if status != .awaitingApproval && status != .blocked { record.finishedAt = Date() }
+    try save(record, event: event)
+    let elapsed = record.startedAt.map { Date().timeIntervalSince($0) }
+    observer.observe(RunEvent(.stepFinished, runID: runID, step: record.step, iteration: record.iteration, status: status.rawValue, message: message, elapsed: elapsed))
+    return StepFinish(status: status, message: message)
+  }
+}
+
+/// The last lines a step printed, shared between its output callback and the journal.
+final class OutputTail: @unchecked Sendable {
+  static let lines = 20
+  private let lock = NSLock()
+  private var kept: [String] = []
+
+  func append(_ line: OutputLine) {
+    lock.withLock {
+      kept.append(line.stream == .stderr ? "! " + line.text : line.text)
+      if kept.count > Self.lines { kept.removeFirst(kept.count - Self.lines) }
+    }
+  }
+
+  var text: String { lock.withLock { kept.joined(separator: "\n") } }
+}

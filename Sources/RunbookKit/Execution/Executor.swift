@@ -1,0 +1,183 @@
+import Foundation
+
+/// Runs a checked runbook's steps in DAG order, journaling every transition before acting on it,
+/// and picks up a journaled run where it stopped (DESIGN.md §6–§7).
+///
+/// The executor only ever executes: showing what would happen is the plan's job.
+public final class Executor: @unchecked Sendable {
+  public struct Configuration: Sendable {
+    public var runID: String
+    public var runStarted: Date
+    /// Independent steps at once.
+    public var parallel: Int
+    public var resume: ResumeInstructions
+    /// The engine's environment: `env.*` in expressions and the base of child environments.
+    public var environment: [String: String]
+
+    public init(runID: String, runStarted: Date, parallel: Int = 4, resume: ResumeInstructions = .init(), environment: [String: String]) {
+      self.runID = runID
+      self.runStarted = runStarted
+      self.parallel = max(1, parallel)
+      self.resume = resume
+      self.environment = environment
+    }
+  }
+
+  let runbook: Runbook
+  let graph: StepGraph
+  let registry: ActionRegistry
+  let params: ParamValues
+  let store: any StateStore
+  let configuration: Configuration
+  let observer: any RunObserver
+  let approver: any Approver
+  let interruption: Interruption
+  let mask: SecretMasker
+
+  private let lock = NSLock()
+  private var records: [StepKey: StepRecord] = [:]
+
+  public init(
+    runbook: Runbook, graph: StepGraph, registry: ActionRegistry, params: ParamValues, store: any StateStore,
+    configuration: Configuration, observer: any RunObserver, approver: any Approver, interruption: Interruption
+  ) {
+    self.runbook = runbook
+    self.graph = graph
+    self.registry = registry
+    self.params = params
+    self.store = store
+    self.configuration = configuration
+    self.observer = observer
+    self.approver = approver
+    self.interruption = interruption
+    self.mask = SecretMasker(runbook.params.filter(\.secret).compactMap { params[$0.name]?.plainText })
+  }
+
+  var runID: String { configuration.runID }
+
+  /// Runs every step that is not done yet; the journal holds the result whatever happens.
+  public func run() async throws -> RunOutcome {
+    for record in try store.steps(ofRun: runID) { records[record.key] = record }
+    if !records.values.contains(where: { $0.status != .pending }) {
+      if let failure = await runPreconditions() {
+        observer.observe(RunEvent(.preconditionFailed, runID: runID, message: failure))
+        try store.journal(JournalEvent(runID: runID, at: Date(), kind: "run.precondition_failed", message: failure))
+        return .blocked(step: nil, reason: failure)
+      }
+    }
+    return try await schedule()
+  }
+
+  // MARK: Scheduling
+
+  private func schedule() async throws -> RunOutcome {
+    var status: [String: StepStatus] = [:]
+    for id in graph.ids {
+      let journaled = record(StepKey(step: id))?.status
+      status[id] = journaled?.isDone == true ? journaled : .pending
+    }
+    var failed: [String] = []
+    var paused: [String] = []
+    var blocked: (step: String, reason: String)?
+    var stopping = false
+    var running = 0
+
+    try await withThrowingTaskGroup(of: (String, StepFinish).self) { group in
+      func startReady() {
+        guard !stopping, !interruption.isInterrupted else { return }
+        for id in graph.order where status[id] == .pending && running < configuration.parallel {
+          let needs = graph.dependencies[id] ?? []
+          guard needs.allSatisfy({ status[$0]?.isDone == true }) else { continue }
+          status[id] = .running
+          running += 1
+          group.addTask { (id, try await self.runStep(id)) }
+        }
+      }
+      startReady()
+      while let (id, finish) = try await group.next() {
+        running -= 1
+        status[id] = finish.status
+        switch finish.status {
+        case .failed:
+          failed.append(id)
+          if runbook.step(id)?.onFailure != .continue { stopping = true }
+        case .blocked:
+          blocked = blocked ?? (id, finish.message ?? "blocked")
+          stopping = true
+        case .awaitingApproval:
+          paused.append(id)
+          stopping = true
+        case .interrupted:
+          stopping = true
+        default:
+          break
+        }
+        startReady()
+      }
+    }
+    try blockDescendants(of: failed)
+    if interruption.isInterrupted { return .interrupted }
+    if !failed.isEmpty { return .failed(steps: failed) }
+    if let blocked { return .blocked(step: blocked.step, reason: blocked.reason) }
+    if !paused.isEmpty { return .paused(steps: paused) }
+    if graph.ids.contains(where: { status[$0]?.isDone != true }) {
+      return .blocked(step: nil, reason: "steps are left that cannot start")
+    }
+    return .succeeded
+  }
+
+  /// Marks every step below a failed one as blocked, so `show` and `resume` say why it did not run.
+  private func blockDescendants(of failed: [String]) throws {
+    var seen: Set<String> = []
+    for id in failed {
+      let below = graph.descendants(of: id)
+      for descendant in graph.order where below.contains(descendant) && seen.insert(descendant).inserted {
+        let key = StepKey(step: descendant)
+        guard record(key)?.status.isDone != true else { continue }
+        var blockedRecord = record(key) ?? StepRecord(runID: runID, step: descendant, status: .blocked)
+        blockedRecord.status = .blocked
+        blockedRecord.message = "not run: it needs \(id), which failed"
+        try save(blockedRecord, event: "step.blocked")
+        observer.observe(RunEvent(.stepFinished, runID: runID, step: descendant, status: StepStatus.blocked.rawValue, message: blockedRecord.message))
+      }
+    }
+  }
+
+  // MARK: Journal
+
+  func record(_ key: StepKey) -> StepRecord? { lock.withLock { records[key] } }
+
+  func save(_ record: StepRecord, event: String) throws {
+    try store.saveStep(record, event: event, at: Date())
+    lock.withLock { records[record.key] = record }
+  }
+
+  // MARK: Evaluation
+
+  /// The names expressions read: params, finished steps' outputs and status, run, env.
+  func evaluationContext() -> EvaluationContext {
+    var paramValues: [String: Value] = [:]
+    for spec in runbook.params { paramValues[spec.name] = params[spec.name] ?? .null }
+    var steps: [String: Value] = [:]
+    let snapshot = lock.withLock { records }
+    for id in graph.ids {
+      guard let whole = snapshot[StepKey(step: id)] else { continue }
+      steps[id] = .map(["outputs": Self.outputs(of: whole), "status": .string(whole.status.rawValue)])
+    }
+    return EvaluationContext(variables: [
+      "params": .map(paramValues), "steps": .map(steps),
+      "run": .map(["id": .string(runID), "started": .string(RunEvent.timestamp(configuration.runStarted))]),
+      "env": .map(configuration.environment.mapValues { .string($0) }),
+    ])
+  }
+
+  static func outputs(of record: StepRecord) -> Value {
+    .map(record.outputs.mapValues { Value($0) })
+  }
+}
+
+/// How one step's task ended.
+struct StepFinish: Sendable {
+  var status: StepStatus
+  var message: String?
+}

@@ -1,0 +1,64 @@
+/// An expression under `with:` that could not be evaluated, with the template it stands in.
+public struct InputResolutionError: Error, Sendable {
+  public var error: EvaluationError
+  public var template: Template
+}
+
+extension ActionDescriptor {
+  /// The inputs of `call` evaluated in `context`, with defaults applied; `given` lists the
+  /// inputs written in the runbook, in order, as a plan shows them. A `script` input is bound
+  /// through `ShellScriptBinding`, never spliced.
+  public func resolve(_ call: ActionCall, in context: EvaluationContext) throws(InputResolutionError) -> (input: ResolvedInput, given: [(name: String, value: Value)]) {
+    var given: [(name: String, value: Value)] = []
+    var values: [String: Value] = [:]
+    var bindings: [String: Value] = [:]
+    for spec in inputs { if let value = spec.defaultValue { values[spec.name] = value } }
+    for entry in call.with {
+      let value: Value
+      switch (input(entry.name)?.type, entry.value) {
+      case (.expression?, .template(let template)):
+        value = .string(template.raw)
+      case (.script?, .template(let template)):
+        do {
+          let bound = try ShellScriptBinding.render(template) { expression throws(EvaluationError) in
+            try Evaluator.evaluate(expression, in: context)
+          }
+          for (name, bindingValue) in bound.bindings { bindings[name] = bindingValue }
+          value = .string(bound.script)
+        } catch {
+          throw InputResolutionError(error: error, template: template)
+        }
+      default:
+        value = try Self.evaluate(entry.value, in: context)
+      }
+      given.append((entry.name, value))
+      values[entry.name] = value
+    }
+    return (ResolvedInput(values, bindings: bindings), given)
+  }
+
+  /// A value under `with:`, lists and mappings evaluated item by item.
+  public static func evaluate(_ value: InputValue, in context: EvaluationContext) throws(InputResolutionError) -> Value {
+    switch value {
+    case .literal(let v, _): return v
+    case .template(let template): return try evaluate(template, in: context)
+    case .list(let items, _):
+      var result: [Value] = []
+      for item in items { result.append(try evaluate(item, in: context)) }
+      return .list(result)
+    case .map(let entries, _):
+      var result: [String: Value] = [:]
+      for entry in entries where result[entry.name] == nil { result[entry.name] = try evaluate(entry.value, in: context) }
+      return .map(result)
+    }
+  }
+
+  /// A template evaluated in `context`, its failure located.
+  public static func evaluate(_ template: Template, in context: EvaluationContext) throws(InputResolutionError) -> Value {
+    do {
+      return try Evaluator.evaluate(template, in: context)
+    } catch {
+      throw InputResolutionError(error: error, template: template)
+    }
+  }
+}

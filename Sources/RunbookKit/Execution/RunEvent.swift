@@ -1,0 +1,78 @@
+import Foundation
+
+/// What the executor reports as a run goes: to the terminal, to `--format json`, to tests.
+public struct RunEvent: Sendable {
+  public enum Kind: String, Sendable {
+    case runStarted = "run.started"
+    case preconditionFailed = "run.precondition_failed"
+    case stepStarted = "step.started"
+    case stepOutput = "step.output"
+    case stepRetrying = "step.retrying"
+    case stepFinished = "step.finished"
+    case runFinished = "run.finished"
+    case note
+  }
+
+  public var kind: Kind
+  public var at: Date
+  public var runID: String
+  public var step: String?
+  public var iteration: Int?
+  public var attempt: Int?
+  public var status: String?
+  public var message: String?
+  public var line: OutputLine?
+  /// Seconds since the step (or run) started, for finished events.
+  public var elapsed: Double?
+
+  public init(
+    _ kind: Kind, runID: String, step: String? = nil, iteration: Int? = nil, attempt: Int? = nil, status: String? = nil,
+    message: String? = nil, line: OutputLine? = nil, elapsed: Double? = nil, at: Date = Date()
+  ) {
+    self.kind = kind
+    self.at = at
+    self.runID = runID
+    self.step = step
+    self.iteration = iteration
+    self.attempt = attempt
+    self.status = status
+    self.message = message
+    self.line = line
+    self.elapsed = elapsed
+  }
+
+  /// One JSON object, as `apply --format json` prints one per line.
+  public var json: JSONValue {
+    var members: [JSONValue.Member] = [
+      .init("event", .string(kind.rawValue)), .init("at", .string(Self.timestamp(at))), .init("run", .string(runID)),
+    ]
+    if let step { members.append(.init("step", .string(step))) }
+    if let iteration { members.append(.init("iteration", .int(Int64(iteration)))) }
+    if let attempt { members.append(.init("attempt", .int(Int64(attempt)))) }
+    if let status { members.append(.init("status", .string(status))) }
+    if let message { members.append(.init("message", .string(message))) }
+    if let line {
+      members.append(.init("stream", .string(line.stream.rawValue)))
+      members.append(.init("line", .string(line.text)))
+    }
+    if let elapsed { members.append(.init("elapsed", .double((elapsed * 1000).rounded() / 1000))) }
+    return .object(members)
+  }
+
+  /// RFC 3339 with milliseconds, UTC.
+  public static func timestamp(_ date: Date) -> String {
+    let formatter = ISO8601DateFormatter()
+    formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+    return formatter.string(from: date)
+  }
+}
+
+/// Receives the executor's events as they happen; called from any thread.
+public protocol RunObserver: Sendable {
+  func observe(_ event: RunEvent)
+}
+
+/// Asks a person to approve a step; nil when nobody can be asked (no terminal).
+public protocol Approver: Sendable {
+  func approve(step: String, message: String) async -> Bool?
+}

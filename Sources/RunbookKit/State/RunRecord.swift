@@ -1,0 +1,50 @@
+import Foundation
+
+/// One run as the journal keeps it: what ran (the runbook text and its digest, the non-secret
+/// params), who runs it, and how it stands.
+public struct RunRecord: Sendable, Equatable {
+  public var id: String
+  public var runbookName: String
+  /// The runbook file or plan file the run was started from.
+  public var file: String
+  /// The runbook text as it was when the run began.
+  public var source: String
+  public var sha256: String
+  /// Non-secret params, by name; secrets are never stored.
+  public var params: [String: JSONValue]
+  public var fromPlanFile: Bool
+  public var lockName: String
+  public var status: RunStatus
+  public var startedAt: Date
+  public var finishedAt: Date?
+  public var pid: Int32
+  public var host: String
+
+  public init(
+    id: String, runbookName: String, file: String, source: String, sha256: String, params: [String: JSONValue],
+    fromPlanFile: Bool, lockName: String, status: RunStatus, startedAt: Date, finishedAt: Date? = nil, pid: Int32,
+    host: String
+  ) {
+    self.id = id
+    self.runbookName = runbookName
+    self.file = file
+    self.source = source
+    self.sha256 = sha256
+    self.params = params
+    self.fromPlanFile = fromPlanFile
+    self.lockName = lockName
+    self.status = status
+    self.startedAt = startedAt
+    self.finishedAt = finishedAt
+    self.pid = pid
+    self.host = host
+  }
+}
+
+/// Where a run stands.
+public enum RunStatus: String, Sendable, CaseIterable {
+  case running, succeeded, failed, blocked, paused, interrupted
+
+  /// Whether `resume` may continue it.
+  public var isResumable: Bool { self != .succeeded }
+}

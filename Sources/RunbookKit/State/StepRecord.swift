@@ -1,0 +1,68 @@
+import Foundation
+
+/// The journaled state of one step, or of one iteration of a `for_each` step.
+public struct StepRecord: Sendable, Equatable {
+  public var runID: String
+  public var step: String
+  /// The iteration's index for a `for_each` step; nil for the step as a whole.
+  public var iteration: Int?
+  /// The iteration's item.
+  public var item: JSONValue?
+  public var status: StepStatus
+  public var attempts: Int
+  public var startedAt: Date?
+  public var finishedAt: Date?
+  /// The action's outputs, secrets masked.
+  public var outputs: [String: JSONValue]
+  /// Why it failed or is blocked, secrets masked.
+  public var message: String?
+  /// The last lines of its output, secrets masked.
+  public var outputTail: String
+  /// Whether a person approved it (at the prompt or with `resume --approve`).
+  public var approved: Bool
+
+  public init(
+    runID: String, step: String, iteration: Int? = nil, item: JSONValue? = nil, status: StepStatus, attempts: Int = 0,
+    startedAt: Date? = nil, finishedAt: Date? = nil, outputs: [String: JSONValue] = [:], message: String? = nil,
+    outputTail: String = "", approved: Bool = false
+  ) {
+    self.runID = runID
+    self.step = step
+    self.iteration = iteration
+    self.item = item
+    self.status = status
+    self.attempts = attempts
+    self.startedAt = startedAt
+    self.finishedAt = finishedAt
+    self.outputs = outputs
+    self.message = message
+    self.outputTail = outputTail
+    self.approved = approved
+  }
+
+  public var key: StepKey { StepKey(step: step, iteration: iteration) }
+}
+
+/// A step, or one iteration of it.
+public struct StepKey: Hashable, Sendable, CustomStringConvertible {
+  public var step: String
+  public var iteration: Int?
+
+  public init(step: String, iteration: Int? = nil) {
+    self.step = step
+    self.iteration = iteration
+  }
+
+  public var description: String { iteration.map { "\(step)[\($0)]" } ?? step }
+}
+
+/// Where a step stands. `running` in the journal after the process died means "in doubt".
+public enum StepStatus: String, Sendable, CaseIterable {
+  case pending, running, succeeded, failed, skipped, blocked
+  case awaitingApproval = "awaiting_approval"
+  /// Stopped by SIGINT/SIGTERM while its action ran; treated as in doubt on resume.
+  case interrupted
+
+  /// Succeeded or skipped: its dependents may start, and resume leaves it alone.
+  public var isDone: Bool { self == .succeeded || self == .skipped }
+}

@@ -1,0 +1,62 @@
+import GRDB
+
+/// The journal's schema, as ordered named migrations; a database is brought up to date on open.
+enum JournalMigrations {
+  static var migrator: DatabaseMigrator {
+    var migrator = DatabaseMigrator()
+    migrator.registerMigration("001-runs-steps-events-locks") { db in
+      try db.execute(sql: """
+        CREATE TABLE runs (
+          id TEXT PRIMARY KEY NOT NULL,
+          runbook_name TEXT NOT NULL,
+          file TEXT NOT NULL,
+          source TEXT NOT NULL,
+          sha256 TEXT NOT NULL,
+          params TEXT NOT NULL,
+          from_plan_file INTEGER NOT NULL,
+          lock_name TEXT NOT NULL,
+          status TEXT NOT NULL,
+          started_at INTEGER NOT NULL,
+          finished_at INTEGER,
+          pid INTEGER NOT NULL,
+          host TEXT NOT NULL,
+          created_seq INTEGER NOT NULL
+        );
+        CREATE TABLE steps (
+          run_id TEXT NOT NULL REFERENCES runs(id),
+          step TEXT NOT NULL,
+          iteration INTEGER NOT NULL,
+          item TEXT,
+          status TEXT NOT NULL,
+          attempts INTEGER NOT NULL,
+          started_at INTEGER,
+          finished_at INTEGER,
+          outputs TEXT NOT NULL,
+          message TEXT,
+          output_tail TEXT NOT NULL,
+          approved INTEGER NOT NULL,
+          created_seq INTEGER NOT NULL,
+          PRIMARY KEY (run_id, step, iteration)
+        );
+        CREATE TABLE events (
+          seq INTEGER PRIMARY KEY AUTOINCREMENT,
+          run_id TEXT NOT NULL,
+          at INTEGER NOT NULL,
+          kind TEXT NOT NULL,
+          step TEXT,
+          iteration INTEGER,
+          message TEXT
+        );
+        CREATE INDEX events_by_run ON events(run_id, seq);
+        CREATE TABLE locks (
+          name TEXT PRIMARY KEY NOT NULL,
+          run_id TEXT NOT NULL,
+          pid INTEGER NOT NULL,
+          host TEXT NOT NULL,
+          since INTEGER NOT NULL
+        );
+        """)
+    }
+    return migrator
+  }
+}

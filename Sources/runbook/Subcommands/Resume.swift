@@ -1,0 +1,87 @@
+import ArgumentParser
+import Foundation
+import RunbookKit
+import RunbookStore
+
+/// `runbook resume`: continue a journaled run where it stopped.
+struct Resume: AsyncParsableCommand {
+  static let configuration = CommandConfiguration(
+    abstract: "Continue a run where it stopped: done steps stay done, failed and blocked ones run again.",
+    discussion: """
+      A step that was running when the engine died is in doubt: it runs again if it is \
+      idempotent; otherwise its verify checks decide; otherwise the resume stops (exit 3) until \
+      --retry STEP or --mark-done STEP says what to do. Secret params are asked for again (-p or \
+      their env variable).
+      """)
+
+  @Argument(help: ArgumentHelp("The run id (see `runbook runs`).", valueName: "run"))
+  var runID: String
+
+  @Option(help: ArgumentHelp("Approve a step that waits for approval.", valueName: "step"))
+  var approve: [String] = []
+
+  @Option(help: ArgumentHelp("Run an in-doubt step again.", valueName: "step"))
+  var retry: [String] = []
+
+  @Option(name: .customLong("mark-done"), help: ArgumentHelp("Count an in-doubt or failed step as done without running it.", valueName: "step"))
+  var markDone: [String] = []
+
+  @Flag(name: .customLong("allow-changed"), help: "Resume even though the runbook file changed since the run began (the new text is used).")
+  var allowChanged = false
+
+  @Option(name: [.customShort("p"), .customLong("param")], help: ArgumentHelp("Give a secret param again.", valueName: "key=value"))
+  var params: [String] = []
+
+  @Option(help: "Independent steps to run at once.")
+  var parallel = 4
+
+  @Option(help: "text or json (one event per line).")
+  var format: OutputFormat = .text
+
+  @OptionGroup var state: StateOptions
+
+  func run() async throws {
+    let store = try state.openStore()
+    guard let record = try? store.run(runID) else {
+      Terminal.standardError("error: no run '\(runID)' in \(store.path); `runbook runs` lists them\n")
+      throw ExitStatus.invalidInput
+    }
+    guard record.status.isResumable else {
+      Terminal.standardOutput("run \(runID) already succeeded; nothing to resume\n")
+      return
+    }
+    let text = try runbookText(record)
+    let sealed = record.params.mapValues { Value($0) }
+    let input = try RunbookInput.load(text: text, file: record.file, params: params, sealed: sealed)
+    guard let runbook = input.document.runbook, let graph = input.document.graph else { throw ExitStatus.invalidInput }
+    let named = Set(approve + retry + markDone)
+    for step in named.sorted() where runbook.step(step) == nil {
+      let suggestion = Suggestion.closest(to: step, in: graph.ids).map { "; did you mean '\($0)'?" } ?? ""
+      Terminal.standardError("error: run \(runID) has no step '\(step)'\(suggestion)\n")
+      throw ExitStatus.invalidInput
+    }
+    var updated = record
+    updated.source = text
+    let interactive = isatty(STDIN_FILENO) == 1 && isatty(STDERR_FILENO) == 1
+    if format == .text { Terminal.standardOutput("resuming run \(runID): \(runbook.name.value) (was \(record.status.rawValue))\n") }
+    let driver = RunDriver(
+      input: input, runbook: runbook, graph: graph, store: store, run: updated, parallel: parallel,
+      resume: ResumeInstructions(approve: Set(approve), retry: Set(retry), markDone: Set(markDone)), format: format,
+      interactive: interactive)
+    try await driver.drive()
+  }
+
+  /// The text to resume with: the journaled one, unless the file changed and --allow-changed says
+  /// to take the new one.
+  private func runbookText(_ record: RunRecord) throws(ExitStatus) -> String {
+    guard !record.fromPlanFile, let data = FileManager.default.contents(atPath: record.file) else { return record.source }
+    let current = String(decoding: data, as: UTF8.self)
+    guard Runbook.sha256(current) != record.sha256 else { return record.source }
+    guard allowChanged else {
+      Terminal.standardError(
+        "error: \(record.file) changed since run \(record.id) began (sha256 \(record.sha256.prefix(12))… is now \(Runbook.sha256(current).prefix(12))…); resume with --allow-changed to run the new text\n")
+      throw .invalidInput
+    }
+    return current
+  }
+}

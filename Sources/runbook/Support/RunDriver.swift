@@ -1,0 +1,106 @@
+import Foundation
+import RunbookKit
+import RunbookStore
+
+/// What `apply` and `resume` share: the lock, the signal trap, the executor, the final status in
+/// the journal, and the exit code of DESIGN.md §9.
+struct RunDriver {
+  var input: RunbookInput
+  var runbook: Runbook
+  var graph: StepGraph
+  var store: SQLiteStateStore
+  var run: RunRecord
+  var parallel: Int
+  var resume: ResumeInstructions
+  var format: OutputFormat
+  var interactive: Bool
+
+  static var host: String { ProcessInfo.processInfo.hostName }
+
+  func drive() async throws(ExitStatus) {
+    let style: ProgressRenderer.Style = format == .json ? .json : (isatty(STDOUT_FILENO) == 1 ? .live : .lines)
+    let renderer = ProgressRenderer(style: style)
+    let pid = getpid()
+    do {
+      try takeLock(renderer: renderer, pid: pid)
+    } catch let status {
+      throw status
+    }
+    defer { try? store.releaseLock(run.lockName, runID: run.id) }
+    let interruption = Interruption()
+    let trap = SignalTrap(interruption) { signalNumber, first in
+      let name = signalNumber == SIGINT ? "SIGINT" : "SIGTERM"
+      Terminal.standardError(first
+        ? "\n\(name): starting nothing new; running steps got the signal (send it again to kill them)\n"
+        : "\n\(name) again: killing running steps\n")
+    }
+    let executor = Executor(
+      runbook: runbook, graph: graph, registry: input.registry, params: input.params, store: store,
+      configuration: .init(runID: run.id, runStarted: run.startedAt, parallel: parallel, resume: resume, environment: ProcessInfo.processInfo.environment),
+      observer: renderer, approver: TerminalApprover(interactive: interactive, renderer: renderer), interruption: interruption)
+    let outcome: RunOutcome
+    do {
+      try store.updateRun(run.id, status: .running, pid: pid, host: Self.host, at: Date())
+      outcome = try await executor.run()
+      try store.updateRun(run.id, status: outcome.runStatus, pid: pid, host: Self.host, at: Date())
+    } catch {
+      renderer.stop()
+      Terminal.standardError("error: the journal failed, the run stops here: \(error)\n")
+      throw .stepFailed
+    }
+    withExtendedLifetime(trap) {}
+    renderer.stop()
+    report(outcome, renderer: renderer)
+    throw Self.exitStatus(for: outcome)
+  }
+
+  private func takeLock(renderer: ProgressRenderer, pid: Int32) throws(ExitStatus) {
+    let holder = LockHolder(name: run.lockName, runID: run.id, pid: pid, host: Self.host, since: Date())
+    let outcome: LockOutcome
+    do {
+      outcome = try store.acquireLock(holder) { current in
+        current.host == Self.host && kill(current.pid, 0) != 0 && errno == ESRCH
+      }
+    } catch {
+      Terminal.standardError("error: \(error)\n")
+      throw .invalidInput
+    }
+    switch outcome {
+    case .acquired:
+      break
+    case .tookOver(let previous):
+      let note = "took over lock '\(run.lockName)' from run \(previous.runID) (pid \(previous.pid) on \(previous.host) since \(RunEvent.timestamp(previous.since)) is gone)"
+      try? store.journal(JournalEvent(runID: run.id, at: Date(), kind: "lock.taken_over", message: note))
+      renderer.observe(RunEvent(.note, runID: run.id, message: note))
+    case .heldBy(let current):
+      Terminal.standardError(
+        "error: lock '\(run.lockName)' is held by run \(current.runID) (pid \(current.pid) on \(current.host) since \(RunEvent.timestamp(current.since)))\n")
+      throw .locked
+    }
+  }
+
+  private func report(_ outcome: RunOutcome, renderer: ProgressRenderer) {
+    let message: String
+    switch outcome {
+    case .succeeded: message = "every step is done"
+    case .failed(let steps): message = "failed: \(steps.joined(separator: ", ")); see `runbook show \(run.id)`, then `runbook resume \(run.id)`"
+    case .blocked(let step, let reason):
+      message = "blocked" + (step.map { " at \($0)" } ?? "") + ": \(reason)"
+    case .paused(let steps):
+      let approvals = steps.map { "--approve \($0)" }.joined(separator: " ")
+      message = "paused for approval; to continue: runbook resume \(run.id) \(approvals)"
+    case .interrupted: message = "interrupted; to continue: runbook resume \(run.id)"
+    }
+    renderer.observe(RunEvent(.runFinished, runID: run.id, status: outcome.runStatus.rawValue, message: message))
+  }
+
+  static func exitStatus(for outcome: RunOutcome) -> ExitStatus {
+    switch outcome {
+    case .succeeded: .success
+    case .failed: .stepFailed
+    case .blocked: .blocked
+    case .paused: .paused
+    case .interrupted: .interrupted
+    }
+  }
+}

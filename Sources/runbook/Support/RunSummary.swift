@@ -1,0 +1,97 @@
+import Foundation
+import RunbookKit
+
+/// How `runs` and `show` print journal records.
+enum RunSummary {
+  static func json(_ run: RunRecord) -> JSONValue {
+    var members: [JSONValue.Member] = [
+      .init("id", .string(run.id)), .init("runbook", .string(run.runbookName)), .init("file", .string(run.file)),
+      .init("sha256", .string(run.sha256)), .init("from_plan_file", .bool(run.fromPlanFile)), .init("lock", .string(run.lockName)),
+      .init("status", .string(run.status.rawValue)), .init("started", .string(RunEvent.timestamp(run.startedAt))),
+      .init("pid", .int(Int64(run.pid))), .init("host", .string(run.host)),
+    ]
+    if let finished = run.finishedAt { members.append(.init("finished", .string(RunEvent.timestamp(finished)))) }
+    return .object(members)
+  }
+
+  static func json(_ step: StepRecord) -> JSONValue {
+    var members: [JSONValue.Member] = [.init("step", .string(step.step))]
+    if let iteration = step.iteration { members.append(.init("iteration", .int(Int64(iteration)))) }
+    if let item = step.item { members.append(.init("item", item)) }
+    members += [.init("status", .string(step.status.rawValue)), .init("attempts", .int(Int64(step.attempts)))]
+    if let started = step.startedAt { members.append(.init("started", .string(RunEvent.timestamp(started)))) }
+    if let seconds = seconds(step) { members.append(.init("duration", .double(seconds))) }
+    members.append(.init("outputs", .object(step.outputs.keys.sorted().map { .init($0, step.outputs[$0]!) })))
+    if let message = step.message { members.append(.init("message", .string(message))) }
+    members.append(.init("output_tail", .string(step.outputTail)))
+    members.append(.init("approved", .bool(step.approved)))
+    return .object(members)
+  }
+
+  static func json(_ event: JournalEvent) -> JSONValue {
+    var members: [JSONValue.Member] = [
+      .init("seq", .int(event.sequence)), .init("at", .string(RunEvent.timestamp(event.at))), .init("event", .string(event.kind)),
+    ]
+    if let step = event.step { members.append(.init("step", .string(step))) }
+    if let iteration = event.iteration { members.append(.init("iteration", .int(Int64(iteration)))) }
+    if let message = event.message { members.append(.init("message", .string(message))) }
+    return .object(members)
+  }
+
+  static func text(_ run: RunRecord, steps: [StepRecord]) -> String {
+    var out = "run \(run.id): \(run.runbookName) — \(run.status.rawValue)\n"
+    out += "  file:    \(run.file)\(run.fromPlanFile ? " (sealed plan)" : "")\n"
+    out += "  sha256:  \(run.sha256)\n"
+    out += "  started: \(time(run.startedAt)) by pid \(run.pid) on \(run.host)\(run.finishedAt.map { ", ended \(time($0))" } ?? "")\n"
+    out += "  lock:    \(run.lockName)\n"
+    if !run.params.isEmpty {
+      out += "  params:  " + run.params.keys.sorted().map { "\($0)=\(Value(run.params[$0]!).plainText)" }.joined(separator: " ") + "\n"
+    }
+    out += "\n"
+    for step in steps {
+      let key = StepKey(step: step.step, iteration: step.iteration)
+      let indent = step.iteration == nil ? "" : "  "
+      var line = "\(indent)\(key.description)  \(step.status.rawValue)"
+      if step.attempts > 1 { line += "  attempts \(step.attempts)" }
+      if let started = step.startedAt { line += "  started \(time(started))" }
+      if let seconds = seconds(step) { line += String(format: "  %.2fs", seconds) }
+      out += line + "\n"
+      if let item = step.item { out += "\(indent)  item: \(item.serialized(pretty: false))\n" }
+      if let message = step.message { out += "\(indent)  \(message)\n" }
+      for name in step.outputs.keys.sorted() where name != "stdout" && name != "lines" {
+        let rendered = step.outputs[name]!.serialized(pretty: false)
+        out += "\(indent)  \(name) = \(rendered.count > 200 ? String(rendered.prefix(200)) + "…" : rendered)\n"
+      }
+      if !step.outputTail.isEmpty {
+        for tailLine in step.outputTail.split(separator: "\n", omittingEmptySubsequences: false) { out += "\(indent)  | \(tailLine)\n" }
+      }
+    }
+    return out
+  }
+
+  static func seconds(_ step: StepRecord) -> Double? {
+    guard let started = step.startedAt, let finished = step.finishedAt else { return nil }
+    return (finished.timeIntervalSince(started) * 1000).rounded() / 1000
+  }
+
+  static func time(_ date: Date) -> String {
+    let formatter = DateFormatter()
+    formatter.dateFormat = "yyyy-MM-dd HH:mm:ss"
+    formatter.timeZone = TimeZone(identifier: "UTC")
+    return formatter.string(from: date) + "Z"
+  }
+
+  static func duration(_ run: RunRecord) -> String {
+    guard let finished = run.finishedAt else { return "-" }
+    return String(format: "%.1fs", finished.timeIntervalSince(run.startedAt))
+  }
+
+  static func table(header: [String], rows: [[String]]) -> String {
+    let all = [header] + rows
+    let widths = header.indices.map { column in all.map { $0[column].count }.max() ?? 0 }
+    return all.map { row in
+      row.enumerated().map { $0.offset == row.count - 1 ? $0.element : $0.element.padding(toLength: widths[$0.offset], withPad: " ", startingAt: 0) }
+        .joined(separator: "  ")
+    }.joined(separator: "\n") + "\n"
+  }
+}

@@ -1,0 +1,18 @@
+import Foundation
+import RunbookKit
+
+/// Asks for approval on the controlling terminal; without one, nobody can be asked and the run
+/// pauses (exit 4).
+struct TerminalApprover: Approver {
+  var interactive: Bool
+  var renderer: ProgressRenderer
+
+  func approve(step: String, message: String) async -> Bool? {
+    guard interactive else { return nil }
+    return renderer.withPausedDrawing {
+      Terminal.standardError("\nApproval needed for step \(step):\n  \(message)\nApprove? [y/N] ")
+      guard let answer = readLine(strippingNewline: true) else { return nil }
+      return ["y", "yes"].contains(answer.trimmingCharacters(in: .whitespaces).lowercased())
+    }
+  }
+}
