@@ -55,7 +55,7 @@ let package = Package(
     ),
     .testTarget(
       name: "RunbookCLITests",
-      dependencies: ["runbook", "RunbookTestSupport"],
+      dependencies: ["runbook", "RunbookStore", "RunbookTestSupport"],
       exclude: ["__Snapshots__", "Fixtures"]
     ),
   ]

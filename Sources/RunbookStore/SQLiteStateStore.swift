@@ -16,9 +16,11 @@ public final class SQLiteStateStore: StateStore, @unchecked Sendable {
       if descriptor >= 0 { close(descriptor) }
     }
     var configuration = Configuration()
-    configuration.journalMode = .wal
     configuration.busyMode = .timeout(30)
     configuration.prepareDatabase { db in
+      // Set here rather than with `journalMode = .wal`, which also lowers synchronous to NORMAL:
+      // a committed transition must survive a power cut, not only a crash.
+      try db.execute(sql: "PRAGMA journal_mode = WAL")
       try db.execute(sql: "PRAGMA synchronous = FULL")
     }
     do {
@@ -32,6 +34,13 @@ public final class SQLiteStateStore: StateStore, @unchecked Sendable {
   /// `PRAGMA integrity_check`: "ok" when the database is sound.
   public func integrityCheck() throws -> String {
     try queue.read { db in try String.fetchOne(db, sql: "PRAGMA integrity_check") ?? "no answer" }
+  }
+
+  /// The journal mode and synchronous level in force: "wal" and 2 (FULL) as opened.
+  public func durability() throws -> (journalMode: String, synchronous: Int) {
+    try queue.read { db in
+      (try String.fetchOne(db, sql: "PRAGMA journal_mode") ?? "", try Int.fetchOne(db, sql: "PRAGMA synchronous") ?? -1)
+    }
   }
 
   private func write<T>(_ body: (Database) throws -> T) throws -> T {
@@ -166,7 +175,7 @@ public final class SQLiteStateStore: StateStore, @unchecked Sendable {
     try write { db in
       if let row = try Row.fetchOne(db, sql: "SELECT * FROM locks WHERE name = ?", arguments: [holder.name]) {
         let current = LockHolder(name: row["name"], runID: row["run_id"], pid: row["pid"], host: row["host"], since: Self.date(row["since"]))
-        if current.runID != holder.runID {
+        if !current.isSameHolder(as: holder) {
           guard isStale(current) else { return .heldBy(current) }
           try Self.storeLock(db, holder)
           return .tookOver(from: current)

@@ -23,6 +23,11 @@ public enum CommandLineTool {
 
   /// Runs `runbook ARGUMENTS` in `directory` (the repository root by default), without a TTY.
   public static func run(_ arguments: [String], in directory: String? = nil, environment: [String: String] = [:]) throws -> Result {
+    try start(arguments, in: directory, environment: environment).finish()
+  }
+
+  /// Starts `runbook ARGUMENTS` and returns at once, for tests that signal or race it.
+  public static func start(_ arguments: [String], in directory: String? = nil, environment: [String: String] = [:]) throws -> Launched {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: binary)
     process.arguments = arguments
@@ -34,18 +39,37 @@ public enum CommandLineTool {
     process.environment = env
     let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("runbook-cli-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
-    defer { try? FileManager.default.removeItem(at: scratch) }
-    let outURL = scratch.appendingPathComponent("stdout")
-    let errURL = scratch.appendingPathComponent("stderr")
-    _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
-    _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
-    process.standardOutput = try FileHandle(forWritingTo: outURL)
-    process.standardError = try FileHandle(forWritingTo: errURL)
+    let launched = Launched(process: process, scratch: scratch)
+    _ = FileManager.default.createFile(atPath: launched.stdoutURL.path, contents: nil)
+    _ = FileManager.default.createFile(atPath: launched.stderrURL.path, contents: nil)
+    process.standardOutput = try FileHandle(forWritingTo: launched.stdoutURL)
+    process.standardError = try FileHandle(forWritingTo: launched.stderrURL)
     process.standardInput = FileHandle.nullDevice
     try process.run()
-    process.waitUntilExit()
-    return Result(
-      status: process.terminationStatus, stdout: try String(contentsOf: outURL, encoding: .utf8),
-      stderr: try String(contentsOf: errURL, encoding: .utf8))
+    return launched
+  }
+
+  /// A `runbook` process started in the background.
+  public struct Launched {
+    public let process: Process
+    let scratch: URL
+    var stdoutURL: URL { scratch.appendingPathComponent("stdout") }
+    var stderrURL: URL { scratch.appendingPathComponent("stderr") }
+
+    public var pid: Int32 { process.processIdentifier }
+
+    /// What it printed so far.
+    public var stdoutSoFar: String { (try? String(contentsOf: stdoutURL, encoding: .utf8)) ?? "" }
+
+    public func signal(_ number: Int32) { kill(process.processIdentifier, number) }
+
+    /// Waits for it to exit and collects its output.
+    public func finish() throws -> Result {
+      process.waitUntilExit()
+      defer { try? FileManager.default.removeItem(at: scratch) }
+      return Result(
+        status: process.terminationStatus, stdout: try String(contentsOf: stdoutURL, encoding: .utf8),
+        stderr: try String(contentsOf: stderrURL, encoding: .utf8))
+    }
   }
 }

@@ -67,7 +67,7 @@ public final class InMemoryStateStore: StateStore, @unchecked Sendable {
 
   public func acquireLock(_ holder: LockHolder, isStale: (LockHolder) -> Bool) throws -> LockOutcome {
     locked {
-      if let current = locks[holder.name], current.runID != holder.runID {
+      if let current = locks[holder.name], !current.isSameHolder(as: holder) {
         guard isStale(current) else { return .heldBy(current) }
         locks[holder.name] = holder
         return .tookOver(from: current)

@@ -17,6 +17,13 @@ public struct LockHolder: Sendable, Equatable {
   }
 }
 
+extension LockHolder {
+  /// The same run in the same process: asking again is not contention.
+  public func isSameHolder(as other: LockHolder) -> Bool {
+    runID == other.runID && pid == other.pid && host == other.host
+  }
+}
+
 /// What asking for a lock gave.
 public enum LockOutcome: Sendable, Equatable {
   case acquired

@@ -39,6 +39,12 @@ public indirect enum JSONValue: Sendable, Hashable, ExpressibleByDictionaryLiter
     return members.first { $0.key == key }?.value
   }
 
+  /// The item at `index` of an array.
+  public subscript(index: Int) -> JSONValue? {
+    guard case .array(let items) = self, items.indices.contains(index) else { return nil }
+    return items[index]
+  }
+
   public var stringValue: String? {
     if case .string(let s) = self { return s }
     return nil

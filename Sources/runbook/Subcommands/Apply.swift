@@ -65,20 +65,9 @@ struct Apply: AsyncParsableCommand {
       id: id, runbookName: runbookModel.name.value, file: input.planFile ?? runbookModel.file, source: runbookModel.text,
       sha256: runbookModel.sha256, params: Self.storedParams(runbookModel, input.params), fromPlanFile: input.planFile != nil,
       lockName: lockName, status: .running, startedAt: Date(), pid: getpid(), host: RunDriver.host)
-    do {
-      try store.beginRun(record)
-    } catch let error as StateStoreError where error.code == .duplicateRun {
-      Terminal.standardError("error: \(error.message); --run-id must be unique\n")
-      throw ExitStatus.invalidInput
-    } catch {
-      Terminal.standardError("error: \(error)\n")
-      throw ExitStatus.invalidInput
-    }
-    if format == .text { Terminal.standardOutput("run \(id): \(runbookModel.name.value), \(plan.summary.steps) steps (state: \(store.path))\n") }
-    else { Terminal.standardOutput(RunEvent(.runStarted, runID: id, message: runbookModel.name.value).json.serialized(pretty: false) + "\n") }
     let driver = RunDriver(
       input: input, runbook: runbookModel, graph: graph, store: store, run: record, parallel: parallel,
-      resume: ResumeInstructions(), format: format, interactive: interactive)
+      resume: ResumeInstructions(), format: format, interactive: interactive, isNewRun: true)
     try await driver.drive()
   }
 

@@ -67,7 +67,7 @@ struct Resume: AsyncParsableCommand {
     let driver = RunDriver(
       input: input, runbook: runbook, graph: graph, store: store, run: updated, parallel: parallel,
       resume: ResumeInstructions(approve: Set(approve), retry: Set(retry), markDone: Set(markDone)), format: format,
-      interactive: interactive)
+      interactive: interactive, isNewRun: false)
     try await driver.drive()
   }
 

@@ -115,7 +115,7 @@ final class ProgressRenderer: RunObserver, @unchecked Sendable {
     case .runStarted: return "run \(event.runID)\(message)"
     case .preconditionFailed: return paint("✗ blocked by a precondition\(message)", "31")
     case .stepStarted: return "▶ \(key)" + (event.attempt.map { $0 > 1 ? " (attempt \($0))" : "" } ?? "") + (event.iteration == nil && event.message != nil ? message : "")
-    case .stepOutput: return event.line.map { "  \($0.stream == .stderr ? "!" : "|") \($0.text)" }
+    case .stepOutput: return event.line.map { "  \(key) \($0.stream == .stderr ? "!" : "|") \($0.text)" }
     case .stepRetrying: return paint("↻ \(key) attempt \(event.attempt ?? 0) failed\(message); retrying", "33")
     case .stepFinished:
       switch event.status {

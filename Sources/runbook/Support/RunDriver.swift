@@ -14,6 +14,9 @@ struct RunDriver {
   var resume: ResumeInstructions
   var format: OutputFormat
   var interactive: Bool
+  /// True for `apply`: the run is recorded once the lock is held, so a locked-out apply leaves
+  /// no run behind.
+  var isNewRun: Bool
 
   static var host: String { ProcessInfo.processInfo.hostName }
 
@@ -21,12 +24,14 @@ struct RunDriver {
     let style: ProgressRenderer.Style = format == .json ? .json : (isatty(STDOUT_FILENO) == 1 ? .live : .lines)
     let renderer = ProgressRenderer(style: style)
     let pid = getpid()
-    do {
-      try takeLock(renderer: renderer, pid: pid)
-    } catch let status {
-      throw status
-    }
+    let takenOver = try takeLock(pid: pid)
     defer { try? store.releaseLock(run.lockName, runID: run.id) }
+    if isNewRun { try begin() }
+    if let previous = takenOver {
+      let note = "took over lock '\(run.lockName)' from run \(previous.runID) (pid \(previous.pid) on \(previous.host) since \(RunEvent.timestamp(previous.since)) is gone)"
+      try? store.journal(JournalEvent(runID: run.id, at: Date(), kind: "lock.taken_over", message: note))
+      renderer.observe(RunEvent(.note, runID: run.id, message: note))
+    }
     let interruption = Interruption()
     let trap = SignalTrap(interruption) { signalNumber, first in
       let name = signalNumber == SIGINT ? "SIGINT" : "SIGTERM"
@@ -54,7 +59,26 @@ struct RunDriver {
     throw Self.exitStatus(for: outcome)
   }
 
-  private func takeLock(renderer: ProgressRenderer, pid: Int32) throws(ExitStatus) {
+  /// Records the new run and prints its id, before the first step.
+  private func begin() throws(ExitStatus) {
+    do {
+      try store.beginRun(run)
+    } catch let error as StateStoreError where error.code == .duplicateRun {
+      Terminal.standardError("error: \(error.message); --run-id must be unique\n")
+      throw .invalidInput
+    } catch {
+      Terminal.standardError("error: \(error)\n")
+      throw .invalidInput
+    }
+    if format == .text {
+      Terminal.standardOutput("run \(run.id): \(runbook.name.value), \(runbook.steps.count) steps (journal: \(store.path))\n")
+    } else {
+      Terminal.standardOutput(RunEvent(.runStarted, runID: run.id, message: runbook.name.value).json.serialized(pretty: false) + "\n")
+    }
+  }
+
+  /// Takes the run's lock; the holder it took over from, if the lock was stale.
+  private func takeLock(pid: Int32) throws(ExitStatus) -> LockHolder? {
     let holder = LockHolder(name: run.lockName, runID: run.id, pid: pid, host: Self.host, since: Date())
     let outcome: LockOutcome
     do {
@@ -67,11 +91,9 @@ struct RunDriver {
     }
     switch outcome {
     case .acquired:
-      break
+      return nil
     case .tookOver(let previous):
-      let note = "took over lock '\(run.lockName)' from run \(previous.runID) (pid \(previous.pid) on \(previous.host) since \(RunEvent.timestamp(previous.since)) is gone)"
-      try? store.journal(JournalEvent(runID: run.id, at: Date(), kind: "lock.taken_over", message: note))
-      renderer.observe(RunEvent(.note, runID: run.id, message: note))
+      return previous
     case .heldBy(let current):
       Terminal.standardError(
         "error: lock '\(run.lockName)' is held by run \(current.runID) (pid \(current.pid) on \(current.host) since \(RunEvent.timestamp(current.since)))\n")
