@@ -57,6 +57,9 @@ enum JournalMigrations {
         );
         """)
     }
+    migrator.registerMigration("002-step-process-group") { db in
+      try db.execute(sql: "ALTER TABLE steps ADD COLUMN process_group INTEGER")
+    }
     return migrator
   }
 }

@@ -114,19 +114,20 @@ public final class SQLiteStateStore: StateStore, @unchecked Sendable {
       try db.execute(
         sql: """
           INSERT INTO steps (run_id, step, iteration, item, status, attempts, started_at, finished_at, outputs, message,
-                             output_tail, approved, created_seq)
-          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                             output_tail, approved, process_group, created_seq)
+          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
           ON CONFLICT (run_id, step, iteration) DO UPDATE SET
             item = excluded.item, status = excluded.status, attempts = excluded.attempts,
             started_at = excluded.started_at, finished_at = excluded.finished_at, outputs = excluded.outputs,
-            message = excluded.message, output_tail = excluded.output_tail, approved = excluded.approved
+            message = excluded.message, output_tail = excluded.output_tail, approved = excluded.approved,
+            process_group = excluded.process_group
           """,
         arguments: [
           record.runID, record.step, record.iteration ?? -1, record.item?.serialized(pretty: false),
           record.status.rawValue, record.attempts, record.startedAt.map(Self.milliseconds),
           record.finishedAt.map(Self.milliseconds),
           JSONValue.object(record.outputs.keys.sorted().map { .init($0, record.outputs[$0]!) }).serialized(pretty: false),
-          record.message, record.outputTail, record.approved, sequence,
+          record.message, record.outputTail, record.approved, record.processGroup, sequence,
         ])
       try Self.insertEvent(db, JournalEvent(runID: record.runID, at: at, kind: event, step: record.step, iteration: record.iteration, message: record.message))
     }
@@ -142,7 +143,7 @@ public final class SQLiteStateStore: StateStore, @unchecked Sendable {
           status: StepStatus(rawValue: row["status"]) ?? .pending, attempts: row["attempts"],
           startedAt: (row["started_at"] as Int64?).map(Self.date), finishedAt: (row["finished_at"] as Int64?).map(Self.date),
           outputs: Self.object(row["outputs"]), message: row["message"], outputTail: row["output_tail"],
-          approved: row["approved"])
+          approved: row["approved"], processGroup: row["process_group"])
       }
     }
   }

@@ -43,6 +43,7 @@ struct ChildProcess {
           return
         }
         context.interruption.register(processGroup: spawned.pid)
+        context.processStarted(spawned.pid)
         let thread = Thread {
           let outcome = collect(spawned, context: context, cancelled: cancelled)
           context.interruption.unregister(processGroup: spawned.pid)

@@ -12,6 +12,8 @@ public struct ActionContext: Sendable {
   public var output: @Sendable (OutputLine) -> Void
   /// Signals from the operator, forwarded to the action's child processes.
   public var interruption: Interruption
+  /// Called once a child process group has started, before the action waits for it.
+  public var processStarted: @Sendable (_ processGroup: Int32) -> Void
   /// Runs a read-only check by name and gives its outputs (for `wait`).
   public var runCheck: @Sendable (_ action: String, _ inputs: [String: Value]) async throws -> [String: Value]
   /// Evaluates an `expression` input in the step's scope with `check` bound to the given outputs.
@@ -20,9 +22,11 @@ public struct ActionContext: Sendable {
   public init(
     runID: String, step: String, iteration: Int? = nil, environment: [String: String],
     output: @escaping @Sendable (OutputLine) -> Void, interruption: Interruption,
+    processStarted: @escaping @Sendable (Int32) -> Void = { _ in },
     runCheck: @escaping @Sendable (String, [String: Value]) async throws -> [String: Value],
     evaluateExpect: @escaping @Sendable (String, [String: Value]) throws -> Value
   ) {
+    self.processStarted = processStarted
     self.runCheck = runCheck
     self.evaluateExpect = evaluateExpect
     self.runID = runID

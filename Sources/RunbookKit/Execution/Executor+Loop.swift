@@ -48,7 +48,7 @@ extension Executor {
     let first = unfinished.first.flatMap { outcomes[$0] }
     let status: StepStatus =
       statuses.contains(.interrupted) || interruption.isInterrupted ? .interrupted
-      : statuses.contains(.failed) ? .failed : statuses.contains(.blocked) ? .blocked : .failed
+      : statuses.contains(.failed) ? .failed : statuses.contains(.blocked) || statuses.contains(.inDoubt) ? .blocked : .failed
     let message = "\(unfinished.count) of \(items.count) iterations not done" + (first?.message.map { "; first: \($0)" } ?? "")
     return try finish(&record, status, message: message, event: "step.\(status.rawValue)")
   }
@@ -59,8 +59,11 @@ extension Executor {
     if let previous, previous.status.isDone { return StepFinish(status: previous.status) }
     var current = previous ?? StepRecord(runID: runID, step: step.name, iteration: index, item: mask(item).json, status: .pending)
     current.message = nil
+    if previous != nil, configuration.resume.markDone.contains(step.name) {
+      return try finish(&current, .succeeded, message: "marked done by the operator", event: "step.marked_done")
+    }
     let scoped = context.binding(step.itemName, to: item)
-    if let doubt = previous, doubt.status == .running || doubt.status == .interrupted {
+    if let doubt = previous, doubt.status.isInDoubt {
       if let resolved = try await resolveInDoubt(step, key: key, record: &current, context: scoped) { return resolved }
     }
     return try await runAttempts(step, key: key, record: &current, context: scoped, item: item)

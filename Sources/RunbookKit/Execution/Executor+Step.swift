@@ -12,7 +12,7 @@ extension Executor {
     current.message = nil
     let context = evaluationContext()
 
-    if configuration.resume.markDone.contains(id), previous?.status.isDone != true {
+    if step.forEach == nil, configuration.resume.markDone.contains(id), previous?.status.isDone != true {
       return try finish(&current, .succeeded, message: "marked done by the operator", event: "step.marked_done")
     }
     if let when = step.when {
@@ -22,7 +22,7 @@ extension Executor {
       case .success(true): break
       }
     }
-    if step.forEach == nil, let doubt = previous, doubt.status == .running || doubt.status == .interrupted {
+    if step.forEach == nil, let doubt = previous, doubt.status.isInDoubt {
       if let resolved = try await resolveInDoubt(step, key: key, record: &current, context: context) { return resolved }
     }
     if !step.skipIf.isEmpty {
@@ -63,16 +63,21 @@ extension Executor {
   /// The in-doubt rule of §7 for a step (or iteration) that was running when the engine died:
   /// nil means "run it again".
   func resolveInDoubt(_ step: Step, key: StepKey, record: inout StepRecord, context: EvaluationContext) async throws -> StepFinish? {
+    if let group = record.processGroup, ProcessGroup.isAlive(group) {
+      observer.observe(RunEvent(.note, runID: runID, step: key.step, iteration: key.iteration, message: "\(key) is in doubt and its command (process group \(group)) still runs; waiting for it to end"))
+      while ProcessGroup.isAlive(group), !interruption.isInterrupted { try? await Task.sleep(for: .milliseconds(200)) }
+      if interruption.isInterrupted { return StepFinish(status: .interrupted, message: "interrupted while waiting for \(key)") }
+    }
     if configuration.resume.retry.contains(step.name) || (step.idempotent ?? registry[step.call.action.value]?.idempotent ?? false) {
       return nil
     }
     if !step.verify.isEmpty {
       if case .failure(let message) = await verify(step, context) {
-        return try finish(&record, .blocked, message: "in doubt: \(key) was running when the engine stopped, is not idempotent, and its verify checks fail (\(message)); check by hand, then resume with --retry \(step.name) or --mark-done \(step.name)", event: "step.in_doubt")
+        return try finish(&record, .inDoubt, message: "in doubt: \(key) was running when the engine stopped, is not idempotent, and its verify checks fail (\(message)); check by hand, then resume with --retry \(step.name) or --mark-done \(step.name)", event: "step.in_doubt")
       }
       return try finish(&record, .succeeded, message: "in doubt, counted done: its verify checks pass", event: "step.succeeded")
     }
-    return try finish(&record, .blocked, message: "in doubt: \(key) was running when the engine stopped and is not idempotent; check by hand, then resume with --retry \(step.name) or --mark-done \(step.name)", event: "step.in_doubt")
+    return try finish(&record, .inDoubt, message: "in doubt: \(key) was running when the engine stopped and is not idempotent; check by hand, then resume with --retry \(step.name) or --mark-done \(step.name)", event: "step.in_doubt")
   }
 
   /// The action with retries and the step's timeout, then verify.
@@ -132,7 +137,7 @@ extension Executor {
 
   /// Runs the action, cancelling it when the step's timeout passes.
   func perform(_ descriptor: ActionDescriptor, _ input: ResolvedInput, key: StepKey, timeout: RunbookDuration?, tail: OutputTail, context: EvaluationContext) async throws -> ActionResult {
-    let actionContext = makeActionContext(key: key, context: context) { [observer, runID, mask] line in
+    let actionContext = makeActionContext(key: key, context: context, journalsProcesses: true) { [observer, runID, mask] line in
       let masked = OutputLine(line.stream, mask(line.text))
       tail.append(masked)
       observer.observe(RunEvent(.stepOutput, runID: runID, step: key.step, iteration: key.iteration, line: masked))
@@ -169,10 +174,17 @@ extension Executor {
     }
   }
 
-  func makeActionContext(key: StepKey, context: EvaluationContext, output: @escaping @Sendable (OutputLine) -> Void) -> ActionContext {
+  func makeActionContext(
+    key: StepKey, context: EvaluationContext, journalsProcesses: Bool = false, output: @escaping @Sendable (OutputLine) -> Void
+  ) -> ActionContext {
     ActionContext(
       runID: runID, step: key.step, iteration: key.iteration, environment: configuration.environment, output: output,
       interruption: interruption,
+      processStarted: { [self] group in
+        guard journalsProcesses, var current = record(key) else { return }
+        current.processGroup = group
+        try? save(current, event: "step.process_started")
+      },
       runCheck: { [self] name, inputs in
         guard let descriptor = registry[name], descriptor.effect == .readOnly else {
           throw ActionError(.invalidInput, "\(name) is not a read-only action")
@@ -197,7 +209,7 @@ extension Executor {
   func finish(_ record: inout StepRecord, _ status: StepStatus, message: String?, event: String) throws -> StepFinish {
     record.status = status
     record.message = message
-    if status != .awaitingApproval && status != .blocked { record.finishedAt = Date() }
+    if ![.awaitingApproval, .blocked, .inDoubt].contains(status) { record.finishedAt = Date() }
     try save(record, event: event)
     let elapsed = record.startedAt.map { Date().timeIntervalSince($0) }
     observer.observe(RunEvent(.stepFinished, runID: runID, step: record.step, iteration: record.iteration, status: status.rawValue, message: message, elapsed: elapsed))

@@ -101,7 +101,7 @@ public final class Executor: @unchecked Sendable {
         case .failed:
           failed.append(id)
           if runbook.step(id)?.onFailure != .continue { stopping = true }
-        case .blocked:
+        case .blocked, .inDoubt:
           blocked = blocked ?? (id, finish.message ?? "blocked")
           stopping = true
         case .awaitingApproval:

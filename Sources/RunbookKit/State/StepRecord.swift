@@ -20,12 +20,16 @@ public struct StepRecord: Sendable, Equatable {
   public var outputTail: String
   /// Whether a person approved it (at the prompt or with `resume --approve`).
   public var approved: Bool
+  /// The process group of its running command, so a resume after a crash can wait for a command
+  /// the dead engine left behind instead of judging the step while it still runs.
+  public var processGroup: Int32?
 
   public init(
     runID: String, step: String, iteration: Int? = nil, item: JSONValue? = nil, status: StepStatus, attempts: Int = 0,
     startedAt: Date? = nil, finishedAt: Date? = nil, outputs: [String: JSONValue] = [:], message: String? = nil,
-    outputTail: String = "", approved: Bool = false
+    outputTail: String = "", approved: Bool = false, processGroup: Int32? = nil
   ) {
+    self.processGroup = processGroup
     self.runID = runID
     self.step = step
     self.iteration = iteration
@@ -62,7 +66,13 @@ public enum StepStatus: String, Sendable, CaseIterable {
   case awaitingApproval = "awaiting_approval"
   /// Stopped by SIGINT/SIGTERM while its action ran; treated as in doubt on resume.
   case interrupted
+  /// Found running after a crash, not idempotent, not settled by verify: it stays in doubt,
+  /// resume after resume, until `--retry` or `--mark-done` settles it.
+  case inDoubt = "in_doubt"
 
   /// Succeeded or skipped: its dependents may start, and resume leaves it alone.
   public var isDone: Bool { self == .succeeded || self == .skipped }
+
+  /// Whether its action may have run, wholly or in part, without the journal knowing the end.
+  public var isInDoubt: Bool { self == .running || self == .interrupted || self == .inDoubt }
 }

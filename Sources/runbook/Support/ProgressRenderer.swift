@@ -122,7 +122,7 @@ final class ProgressRenderer: RunObserver, @unchecked Sendable {
       case "succeeded": return paint("✓ \(key)\(elapsed)", "32") + (event.message.map { " — \($0)" } ?? "")
       case "skipped": return paint("- \(key) skipped\(message)", "36")
       case "awaiting_approval": return paint("⏸ \(key) awaits approval\(message)", "33")
-      case "blocked": return paint("■ \(key) blocked\(message)", "33")
+      case "blocked", "in_doubt": return paint("■ \(key) blocked\(message)", "33")
       default: return paint("✗ \(key) \(event.status ?? "failed")\(elapsed)\(message)", "31")
       }
     case .runFinished: return "run \(event.runID) \(event.status ?? "")\(message)"
