@@ -3,7 +3,8 @@ import RunbookKit
 /// Every built-in action.
 public enum BuiltinActions {
   public static let all: [any Action.Type] = [
-    ExecAction.self, ShellAction.self, NoopAction.self, WaitAction.self, FileStatAction.self,
+    ExecAction.self, ShellAction.self, NoopAction.self, WaitAction.self, FileStatAction.self, FileWriteAction.self,
+    FileMoveAction.self, FileBackupAction.self, FileSetEnvAction.self,
   ]
 
   /// A registry holding the built-ins.

@@ -1,0 +1,57 @@
+import Foundation
+
+/// Writes a file so that a crash or a full disk leaves either the old or the new content: a
+/// temporary sibling, fsync, rename, fsync of the directory.
+public enum AtomicFile {
+  public static func write(_ text: String, to path: String, mode: mode_t) throws {
+    try write(Array(text.utf8), to: path, mode: mode)
+  }
+
+  /// Writes `bytes` with permission bits `mode`; `owner` (uid, gid), when given, is set on the
+  /// new file before it replaces the old one.
+  public static func write(_ bytes: [UInt8], to path: String, mode: mode_t, owner: (uid_t, gid_t)? = nil) throws {
+    let directory = directoryOf(path)
+    let temporary = directory + "/.\((path as NSString).lastPathComponent).\(getpid()).\(UInt32.random(in: 0 ... .max)).tmp"
+    let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)
+    guard fd >= 0 else { throw posixError(errno) }
+    var failure: Int32?
+    var written = 0
+    while written < bytes.count, failure == nil {
+      let n = bytes[written...].withUnsafeBytes { Foundation.write(fd, $0.baseAddress, $0.count) }
+      if n < 0 {
+        if errno != EINTR { failure = errno }
+      } else {
+        written += n
+      }
+    }
+    if failure == nil, fchmod(fd, mode) != 0 { failure = errno }
+    if failure == nil, let owner, fchown(fd, owner.0, owner.1) != 0 { failure = errno }
+    if failure == nil, fsync(fd) != 0 { failure = errno }
+    close(fd)
+    if failure == nil, rename(temporary, path) != 0 { failure = errno }
+    if let failure {
+      unlink(temporary)
+      throw posixError(failure)
+    }
+    syncDirectory(of: path)
+  }
+
+  /// fsyncs the directory holding `path`, so a rename or a new entry in it is durable.
+  public static func syncDirectory(of path: String) {
+    let fd = open(directoryOf(path), O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+    if fd >= 0 {
+      fsync(fd)
+      close(fd)
+    }
+  }
+
+  /// The directory part of a path, "." for a bare name.
+  public static func directoryOf(_ path: String) -> String {
+    let directory = (path as NSString).deletingLastPathComponent
+    return directory.isEmpty ? "." : directory
+  }
+
+  public static func posixError(_ code: Int32) -> POSIXError {
+    POSIXError(POSIXErrorCode(rawValue: code) ?? .EIO)
+  }
+}
