@@ -5,6 +5,9 @@ import Foundation
 @main
 enum Main {
   static func main() async {
+    // A child that stops reading its stdin, or a closed output pipe, is an error to handle, not
+    // a reason to die mid-transition. Children get the default SIGPIPE back when spawned.
+    signal(SIGPIPE, SIG_IGN)
     do {
       var command = try RunbookCommand.parseAsRoot()
       if var asynchronous = command as? any AsyncParsableCommand {

@@ -23,6 +23,10 @@ struct ChildProcess {
   var environment: [String: String]
   var workingDirectory: String?
   var timeout: Duration?
+  /// Bytes written to its stdin, which is closed after them; nil means /dev/null.
+  var standardInput: [UInt8]? = nil
+  /// Whether stdout lines go to the live output (a plugin's stdout is its JSON reply, not a log).
+  var streamsStandardOutput = true
 
   /// Standard output kept for the `stdout` output; beyond this it is cut, and says so.
   static let stdoutLimit = 4 << 20
@@ -61,6 +65,7 @@ struct ChildProcess {
     var pid: pid_t
     var stdout: Int32
     var stderr: Int32
+    var stdin: Int32?
   }
 
   private func spawn() throws -> Spawned {
@@ -69,10 +74,18 @@ struct ChildProcess {
     guard runbook_pipe_cloexec(&outPipe) == 0, runbook_pipe_cloexec(&errPipe) == 0 else {
       throw ActionError(.cannotStart, "cannot create pipes: \(String(cString: strerror(errno)))")
     }
+    var inPipe: [Int32] = [-1, -1]
+    if standardInput != nil, runbook_pipe_cloexec(&inPipe) != 0 {
+      throw ActionError(.cannotStart, "cannot create pipes: \(String(cString: strerror(errno)))")
+    }
     var actions = posix_spawn_file_actions_t()
     posix_spawn_file_actions_init(&actions)
     defer { posix_spawn_file_actions_destroy(&actions) }
-    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+    if standardInput != nil {
+      posix_spawn_file_actions_adddup2(&actions, inPipe[0], 0)
+    } else {
+      posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+    }
     posix_spawn_file_actions_adddup2(&actions, outPipe[1], 1)
     posix_spawn_file_actions_adddup2(&actions, errPipe[1], 2)
     if let workingDirectory { runbook_spawn_add_chdir(&actions, workingDirectory) }
@@ -100,20 +113,29 @@ struct ChildProcess {
     let status = posix_spawnp(&pid, argv[0], &actions, &attributes, cArguments, cEnvironment)
     close(outPipe[1])
     close(errPipe[1])
+    if inPipe[0] >= 0 { close(inPipe[0]) }
     guard status == 0 else {
       close(outPipe[0])
       close(errPipe[0])
+      if inPipe[1] >= 0 { close(inPipe[1]) }
       let reason = String(cString: strerror(status))
       if let workingDirectory, !FileManager.default.fileExists(atPath: workingDirectory) {
         throw ActionError(.cannotStart, "cannot run \(argv[0]): working directory \(workingDirectory) does not exist")
       }
       throw ActionError(.cannotStart, "cannot run \(argv[0]): \(reason)")
     }
-    return Spawned(pid: pid, stdout: outPipe[0], stderr: errPipe[0])
+    return Spawned(pid: pid, stdout: outPipe[0], stderr: errPipe[0], stdin: inPipe[1] >= 0 ? inPipe[1] : nil)
   }
 
   /// Reads both pipes until the child exits, then reaps it; runs on its own thread.
   private func collect(_ spawned: Spawned, context: ActionContext, cancelled: CancellationFlag) -> Outcome {
+    if let descriptor = spawned.stdin, let bytes = standardInput {
+      let feeder = Thread { Self.feed(bytes, to: descriptor) }
+      feeder.start()
+    }
+    let live = context.output
+    let streams = streamsStandardOutput
+    let emitStdout: (OutputLine) -> Void = { line in if streams { live(line) } }
     var stdout = LineBuffer(stream: .stdout, keepLimit: Self.stdoutLimit)
     var stderr = LineBuffer(stream: .stderr, keepLimit: 64 << 10)
     var open = [spawned.stdout, spawned.stderr]
@@ -154,7 +176,7 @@ struct ChildProcess {
         if count > 0 {
           let bytes = chunk[0..<count]
           if entry.fd == spawned.stdout {
-            stdout.append(bytes, emit: context.output)
+            stdout.append(bytes, emit: emitStdout)
           } else {
             stderr.append(bytes, emit: context.output)
           }
@@ -166,7 +188,7 @@ struct ChildProcess {
     }
     open.forEach { close($0) }
     if !exited { waitpid(spawned.pid, &status, 0) }
-    stdout.finish(emit: context.output)
+    stdout.finish(emit: emitStdout)
     stderr.finish(emit: context.output)
     let signalled = status & 0x7f != 0 && status & 0x7f != 0x7f
     let signal = signalled ? status & 0x7f : nil
@@ -174,6 +196,22 @@ struct ChildProcess {
     return Outcome(
       exitCode: exitCode, signal: signal, stdout: stdout.kept, stdoutTruncated: stdout.truncated,
       stderrTail: stderr.tail(Self.stderrTailLines), timedOut: timedOut)
+  }
+}
+
+extension ChildProcess {
+  /// Writes all of `bytes` to a child's stdin and closes it; a child that stops reading ends it.
+  fileprivate static func feed(_ bytes: [UInt8], to descriptor: Int32) {
+    var offset = 0
+    while offset < bytes.count {
+      let n = bytes[offset...].withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
+      if n < 0 {
+        if errno == EINTR { continue }
+        break
+      }
+      offset += n
+    }
+    close(descriptor)
   }
 }
 

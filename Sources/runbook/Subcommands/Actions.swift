@@ -14,7 +14,7 @@ struct Actions: ParsableCommand {
   var format: OutputFormat = .text
 
   func run() throws {
-    let registry = BuiltinActions.registry
+    let registry = Registry.load()
     var descriptors = registry.all
     if let name {
       guard let descriptor = registry[name] else {

@@ -7,6 +7,6 @@ struct Schema: ParsableCommand {
   static let configuration = CommandConfiguration(abstract: "Print the runbook JSON Schema (committed as schemas/runbook.schema.json).")
 
   func run() throws {
-    Terminal.standardOutput(RunbookSchema.generate(BuiltinActions.registry).serialized() + "\n")
+    Terminal.standardOutput(RunbookSchema.generate(Registry.load()).serialized() + "\n")
   }
 }

@@ -15,7 +15,7 @@ struct Validate: ParsableCommand {
   var format: OutputFormat = .text
 
   func run() throws {
-    let registry = BuiltinActions.registry
+    let registry = Registry.load()
     let catalog = RunbookCatalog(environment: ProcessInfo.processInfo.environment)
     var diagnostics: [Diagnostic] = []
     var sources: [String: SourceText] = [:]

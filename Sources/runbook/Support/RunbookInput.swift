@@ -14,7 +14,7 @@ struct RunbookInput {
   var planFile: String?
 
   static func load(_ argument: String, params: [String] = [], paramsFile: String? = nil) throws(ExitStatus) -> RunbookInput {
-    let registry = BuiltinActions.registry
+    let registry = Registry.load()
     let environment = ProcessInfo.processInfo.environment
     var document: RunbookDocument
     var sealed: [String: Value] = [:]
@@ -44,7 +44,7 @@ struct RunbookInput {
 
   /// A journaled run's runbook text with its frozen params; `params` may set only secrets.
   static func load(text: String, file: String, params: [String], sealed: [String: Value]) throws(ExitStatus) -> RunbookInput {
-    let registry = BuiltinActions.registry
+    let registry = Registry.load()
     let document = RunbookDocument.load(text: text, file: file, registry: registry)
     return try bind(document, registry: registry, params: params, paramsFile: nil, sealed: sealed)
   }
