@@ -1,6 +1,7 @@
 import GRDB
 
 /// The journal's schema, as ordered named migrations; a database is brought up to date on open.
+/// Records keep their first-saved order in SQLite's rowid, which an upsert does not change.
 enum JournalMigrations {
   static var migrator: DatabaseMigrator {
     var migrator = DatabaseMigrator()
@@ -19,8 +20,7 @@ enum JournalMigrations {
           started_at INTEGER NOT NULL,
           finished_at INTEGER,
           pid INTEGER NOT NULL,
-          host TEXT NOT NULL,
-          created_seq INTEGER NOT NULL
+          host TEXT NOT NULL
         );
         CREATE TABLE steps (
           run_id TEXT NOT NULL REFERENCES runs(id),
@@ -35,7 +35,7 @@ enum JournalMigrations {
           message TEXT,
           output_tail TEXT NOT NULL,
           approved INTEGER NOT NULL,
-          created_seq INTEGER NOT NULL,
+          process_group INTEGER,
           PRIMARY KEY (run_id, step, iteration)
         );
         CREATE TABLE events (
@@ -56,9 +56,6 @@ enum JournalMigrations {
           since INTEGER NOT NULL
         );
         """)
-    }
-    migrator.registerMigration("002-step-process-group") { db in
-      try db.execute(sql: "ALTER TABLE steps ADD COLUMN process_group INTEGER")
     }
     return migrator
   }

@@ -68,18 +68,17 @@ public final class SQLiteStateStore: StateStore, @unchecked Sendable {
       if try Int.fetchOne(db, sql: "SELECT 1 FROM runs WHERE id = ?", arguments: [run.id]) != nil {
         throw StateStoreError(.duplicateRun, "a run with id '\(run.id)' already exists")
       }
-      let sequence = try Int64.fetchOne(db, sql: "SELECT COALESCE(MAX(created_seq), 0) + 1 FROM runs") ?? 1
       try db.execute(
         sql: """
           INSERT INTO runs (id, runbook_name, file, source, sha256, params, from_plan_file, lock_name, status,
-                            started_at, finished_at, pid, host, created_seq)
-          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                            started_at, finished_at, pid, host)
+          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
           """,
         arguments: [
           run.id, run.runbookName, run.file, run.source, run.sha256,
           JSONValue.object(run.params.keys.sorted().map { .init($0, run.params[$0]!) }).serialized(pretty: false),
           run.fromPlanFile, run.lockName, run.status.rawValue, Self.milliseconds(run.startedAt),
-          run.finishedAt.map(Self.milliseconds), run.pid, run.host, sequence,
+          run.finishedAt.map(Self.milliseconds), run.pid, run.host,
         ])
       try Self.insertEvent(db, JournalEvent(runID: run.id, at: run.startedAt, kind: "run.started"))
     }
@@ -90,7 +89,7 @@ public final class SQLiteStateStore: StateStore, @unchecked Sendable {
   }
 
   public func runs() throws -> [RunRecord] {
-    try read { db in try Row.fetchAll(db, sql: "SELECT * FROM runs ORDER BY created_seq DESC").map(Self.runRecord) }
+    try read { db in try Row.fetchAll(db, sql: "SELECT * FROM runs ORDER BY rowid DESC").map(Self.runRecord) }
   }
 
   public func updateRun(_ id: String, status: RunStatus, pid: Int32, host: String, at: Date) throws {
@@ -110,12 +109,11 @@ public final class SQLiteStateStore: StateStore, @unchecked Sendable {
       guard try Int.fetchOne(db, sql: "SELECT 1 FROM runs WHERE id = ?", arguments: [record.runID]) != nil else {
         throw StateStoreError(.unknownRun, "no run with id '\(record.runID)'")
       }
-      let sequence = try Int64.fetchOne(db, sql: "SELECT COALESCE(MAX(created_seq), 0) + 1 FROM steps WHERE run_id = ?", arguments: [record.runID]) ?? 1
       try db.execute(
         sql: """
           INSERT INTO steps (run_id, step, iteration, item, status, attempts, started_at, finished_at, outputs, message,
-                             output_tail, approved, process_group, created_seq)
-          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                             output_tail, approved, process_group)
+          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
           ON CONFLICT (run_id, step, iteration) DO UPDATE SET
             item = excluded.item, status = excluded.status, attempts = excluded.attempts,
             started_at = excluded.started_at, finished_at = excluded.finished_at, outputs = excluded.outputs,
@@ -127,7 +125,7 @@ public final class SQLiteStateStore: StateStore, @unchecked Sendable {
           record.status.rawValue, record.attempts, record.startedAt.map(Self.milliseconds),
           record.finishedAt.map(Self.milliseconds),
           JSONValue.object(record.outputs.keys.sorted().map { .init($0, record.outputs[$0]!) }).serialized(pretty: false),
-          record.message, record.outputTail, record.approved, record.processGroup, sequence,
+          record.message, record.outputTail, record.approved, record.processGroup,
         ])
       try Self.insertEvent(db, JournalEvent(runID: record.runID, at: at, kind: event, step: record.step, iteration: record.iteration, message: record.message))
     }
@@ -135,7 +133,7 @@ public final class SQLiteStateStore: StateStore, @unchecked Sendable {
 
   public func steps(ofRun id: String) throws -> [StepRecord] {
     try read { db in
-      try Row.fetchAll(db, sql: "SELECT * FROM steps WHERE run_id = ? ORDER BY created_seq", arguments: [id]).map { row in
+      try Row.fetchAll(db, sql: "SELECT * FROM steps WHERE run_id = ? ORDER BY rowid", arguments: [id]).map { row in
         let iteration: Int = row["iteration"]
         return StepRecord(
           runID: row["run_id"], step: row["step"], iteration: iteration < 0 ? nil : iteration,

@@ -36,6 +36,8 @@ public final class Executor: @unchecked Sendable {
 
   private let lock = NSLock()
   private var records: [StepKey: StepRecord] = [:]
+  /// `steps.ID` as expressions read it, kept up to date as whole-step records are saved.
+  private var stepValues: [String: Value] = [:]
 
   public init(
     runbook: Runbook, graph: StepGraph, registry: ActionRegistry, params: ParamValues, store: any StateStore,
@@ -54,10 +56,11 @@ public final class Executor: @unchecked Sendable {
   }
 
   var runID: String { configuration.runID }
+  private var runStartedText: String { RunEvent.timestamp(configuration.runStarted) }
 
   /// Runs every step that is not done yet; the journal holds the result whatever happens.
   public func run() async throws -> RunOutcome {
-    for record in try store.steps(ofRun: runID) { records[record.key] = record }
+    for record in try store.steps(ofRun: runID) { remember(record) }
     if !records.values.contains(where: { $0.status != .pending }) {
       if let failure = await runPreconditions() {
         observer.observe(RunEvent(.preconditionFailed, runID: runID, message: failure))
@@ -82,12 +85,24 @@ public final class Executor: @unchecked Sendable {
     var stopping = false
     var running = 0
 
+    // Steps whose needs are all done, started in execution order; a finished step makes its
+    // dependents ready, so scheduling stays linear in the number of steps.
+    let position = Dictionary(graph.order.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
+    var dependents: [String: [String]] = [:]
+    var waitingOn: [String: Int] = [:]
+    for id in graph.ids where status[id] == .pending {
+      let needs = graph.dependencies[id] ?? []
+      for need in needs { dependents[need, default: []].append(id) }
+      waitingOn[id] = needs.filter { status[$0]?.isDone != true }.count
+    }
+    var ready = graph.order.filter { status[$0] == .pending && waitingOn[$0] == 0 }
+
     try await withThrowingTaskGroup(of: (String, StepFinish).self) { group in
       func startReady() {
         guard !stopping, !interruption.isInterrupted else { return }
-        for id in graph.order where status[id] == .pending && running < configuration.parallel {
-          let needs = graph.dependencies[id] ?? []
-          guard needs.allSatisfy({ status[$0]?.isDone == true }) else { continue }
+        ready.sort { position[$0, default: 0] < position[$1, default: 0] }
+        while running < configuration.parallel, !ready.isEmpty {
+          let id = ready.removeFirst()
           status[id] = .running
           running += 1
           group.addTask { (id, try await self.runStep(id)) }
@@ -97,6 +112,12 @@ public final class Executor: @unchecked Sendable {
       while let (id, finish) = try await group.next() {
         running -= 1
         status[id] = finish.status
+        if finish.status.isDone {
+          for dependent in dependents[id] ?? [] {
+            waitingOn[dependent, default: 1] -= 1
+            if waitingOn[dependent] == 0 { ready.append(dependent) }
+          }
+        }
         switch finish.status {
         case .failed:
           failed.append(id)
@@ -149,7 +170,15 @@ public final class Executor: @unchecked Sendable {
 
   func save(_ record: StepRecord, event: String) throws {
     try store.saveStep(record, event: event, at: Date())
-    lock.withLock { records[record.key] = record }
+    remember(record)
+  }
+
+  private func remember(_ record: StepRecord) {
+    let value: Value? = record.iteration == nil ? .map(["outputs": Self.outputs(of: record), "status": .string(record.status.rawValue)]) : nil
+    lock.withLock {
+      records[record.key] = record
+      if let value { stepValues[record.step] = value }
+    }
   }
 
   // MARK: Evaluation
@@ -158,15 +187,10 @@ public final class Executor: @unchecked Sendable {
   func evaluationContext() -> EvaluationContext {
     var paramValues: [String: Value] = [:]
     for spec in runbook.params { paramValues[spec.name] = params[spec.name] ?? .null }
-    var steps: [String: Value] = [:]
-    let snapshot = lock.withLock { records }
-    for id in graph.ids {
-      guard let whole = snapshot[StepKey(step: id)] else { continue }
-      steps[id] = .map(["outputs": Self.outputs(of: whole), "status": .string(whole.status.rawValue)])
-    }
+    let steps = lock.withLock { stepValues }
     return EvaluationContext(variables: [
       "params": .map(paramValues), "steps": .map(steps),
-      "run": .map(["id": .string(runID), "started": .string(RunEvent.timestamp(configuration.runStarted))]),
+      "run": .map(["id": .string(runID), "started": .string(runStartedText)]),
       "env": .map(configuration.environment.mapValues { .string($0) }),
     ])
   }

@@ -1,6 +1,32 @@
 /// The plan as a reviewer reads it in a terminal.
 extension Plan {
   public func text() -> String {
+    var out = header()
+    if !preconditions.isEmpty {
+      out += "\nBefore the first step, these must hold:\n"
+      for check in preconditions { out += Self.lines(check, indent: "  ") }
+    }
+    for (index, stage) in stages.enumerated() {
+      let parallel = stage.count > 1 ? " — \(stage.count) steps may run in parallel" : ""
+      out += "\nStage \(index + 1)\(parallel)\n"
+      for step in stage { out += Self.lines(step) }
+    }
+    out += "\n" + summary.sentence + "\n"
+    return out
+  }
+
+  /// What `apply` shows before asking: the header, the steps that need approval, the counts;
+  /// `runbook plan` shows every step.
+  public func summaryText() -> String {
+    var out = header()
+    let approvals = stages.joined().filter { $0.approval != nil && $0.willRun }
+    if !approvals.isEmpty {
+      out += "Approval needed for: \(approvals.map(\.id).joined(separator: ", "))\n"
+    }
+    return out + summary.sentence + "\n"
+  }
+
+  private func header() -> String {
     var out = "Plan: \(runbook.name)"
     if let title = runbook.title { out += " — \(title)" }
     out += "\nRunbook: \(runbook.file) (sha256 \(runbook.sha256.prefix(12)))\n"
@@ -12,16 +38,6 @@ extension Plan {
       }
     }
     out += "Lock: \(lock.plainText)\n"
-    if !preconditions.isEmpty {
-      out += "\nBefore the first step, these must hold:\n"
-      for check in preconditions { out += Self.lines(check, indent: "  ") }
-    }
-    for (index, stage) in stages.enumerated() {
-      let parallel = stage.count > 1 ? " — \(stage.count) steps may run in parallel" : ""
-      out += "\nStage \(index + 1)\(parallel)\n"
-      for step in stage { out += Self.lines(step) }
-    }
-    out += "\n" + summary.sentence + "\n"
     return out
   }
 

@@ -46,7 +46,7 @@ struct Apply: AsyncParsableCommand {
       throw ExitStatus.invalidInput
     }
     let interactive = isatty(STDIN_FILENO) == 1 && isatty(STDERR_FILENO) == 1
-    if format == .text { Terminal.standardError(plan.text()) }
+    if format == .text { Terminal.standardError(plan.summaryText()) }
     if !yes {
       guard interactive else {
         Terminal.standardError("error: apply needs --yes when it cannot ask on a terminal\n")
