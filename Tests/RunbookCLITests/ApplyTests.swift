@@ -313,4 +313,34 @@ final class ApplyTests: XCTestCase {
     XCTAssertEqual(events[2]?["line"], .string("hi"))
     XCTAssertEqual(events[4]?["status"], .string("succeeded"))
   }
+
+  func testWaitSleepsOrPollsACheckUntilItHolds() throws {
+    try scratch.write("wait.yaml", """
+      runbook: 1
+      name: wait
+      steps:
+        - id: later
+          action: shell
+          with: { run: "(sleep 1; touch flag) > /dev/null 2>&1 &" }
+        - id: pause
+          action: wait
+          with: { duration: 200ms }
+        - id: poll
+          needs: [later]
+          action: wait
+          with: { check: file.stat, with: { path: flag }, expect: "${{ check.exists }}", within: 10s, every: 100ms }
+        - id: never
+          needs: [poll]
+          action: wait
+          with: { check: file.stat, with: { path: missing }, expect: "${{ check.exists }}", within: 500ms, every: 100ms }
+      """)
+    let result = try runbook(["apply", "wait.yaml", "--yes", "--run-id", "w"])
+    XCTAssertEqual(result.status, 1, result.stdout)
+    let records = Dictionary(try store().steps(ofRun: "w").map { ($0.step, $0) }, uniquingKeysWith: { a, _ in a })
+    XCTAssertEqual(records["pause"]?.status, .succeeded)
+    XCTAssertEqual(records["poll"]?.status, .succeeded)
+    if case .int(let polls)? = records["poll"]?.outputs["polls"] { XCTAssertGreaterThan(polls, 1) } else { XCTFail("no polls output") }
+    XCTAssertEqual(records["never"]?.status, .failed)
+    XCTAssertTrue(records["never"]?.message?.contains("file.stat did not hold within 500ms") == true, records["never"]?.message ?? "")
+  }
 }
