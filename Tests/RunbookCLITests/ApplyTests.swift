@@ -343,4 +343,29 @@ final class ApplyTests: XCTestCase {
     XCTAssertEqual(records["never"]?.status, .failed)
     XCTAssertTrue(records["never"]?.message?.contains("file.stat did not hold within 500ms") == true, records["never"]?.message ?? "")
   }
+
+  func testResumeAsksForSecretsAgain() throws {
+    try scratch.write("secret.yaml", """
+      runbook: 1
+      name: secret
+      params:
+        token: { type: string, secret: true, required: true, env: DEMO_TOKEN, description: API token }
+      steps:
+        - id: gate
+          approval: go?
+          action: shell
+          with: { run: "echo using ${{ params.token }}" }
+      """)
+    let token = "tok-\(UUID().uuidString)"
+    XCTAssertEqual(try runbook(["apply", "secret.yaml", "--yes", "--run-id", "s", "-p", "token=\(token)"]).status, 4)
+    let without = try runbook(["resume", "s", "--approve", "gate"])
+    XCTAssertEqual(without.status, 2)
+    XCTAssertTrue(without.stderr.contains("missing required param 'token'"), without.stderr)
+    let again = try runbook(["resume", "s", "--approve", "gate"], environment: ["DEMO_TOKEN": token])
+    XCTAssertEqual(again.status, 0, again.stderr)
+    XCTAssertTrue(again.stdout.contains("gate | using ***"), again.stdout)
+    for (file, bytes) in scratch.allFiles(under: "state") {
+      XCTAssertNil(bytes.range(of: Data(token.utf8)), "the secret is in \(file)")
+    }
+  }
 }
