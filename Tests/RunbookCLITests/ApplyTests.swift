@@ -368,4 +368,33 @@ final class ApplyTests: XCTestCase {
       XCTAssertNil(bytes.range(of: Data(token.utf8)), "the secret is in \(file)")
     }
   }
+
+  func testProcessInputsEnvCwdJSONAndAMissingProgram() throws {
+    try FileManager.default.createDirectory(atPath: scratch.path + "/sub", withIntermediateDirectories: true)
+    try scratch.write("process.yaml", """
+      runbook: 1
+      name: process
+      steps:
+        - id: json
+          action: shell
+          with:
+            run: |
+              printf '{"members": [{"name": "%s", "dir": "%s"}]}' "$WHO" "$(basename "$PWD")"
+            env: { WHO: etcd-1 }
+            cwd: sub
+            parse: json
+        - id: use
+          needs: [json]
+          action: exec
+          with: { argv: [echo, "${{ steps.json.outputs.json.members[0].name }} in ${{ steps.json.outputs.json.members[0].dir }}"] }
+        - id: missing
+          needs: [use]
+          action: exec
+          with: { argv: [/no/such/program] }
+      """)
+    let result = try runbook(["apply", "process.yaml", "--yes"])
+    XCTAssertEqual(result.status, 1, result.stdout + result.stderr)
+    XCTAssertTrue(result.stdout.contains("use | etcd-1 in sub"), result.stdout)
+    XCTAssertTrue(result.stdout.contains("cannot run /no/such/program: No such file or directory"), result.stdout)
+  }
 }
