@@ -4,7 +4,7 @@ import RunbookKit
 public enum BuiltinActions {
   public static let all: [any Action.Type] = [
     ExecAction.self, ShellAction.self, NoopAction.self, WaitAction.self, FileStatAction.self, FileWriteAction.self,
-    FileMoveAction.self, FileBackupAction.self, FileSetEnvAction.self,
+    FileMoveAction.self, FileBackupAction.self, FileSetEnvAction.self, EtcdClusterAction.self, EtcdEndpointAction.self,
   ]
 
   /// A registry holding the built-ins.
