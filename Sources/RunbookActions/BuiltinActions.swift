@@ -5,6 +5,9 @@ public enum BuiltinActions {
   public static let all: [any Action.Type] = [
     ExecAction.self, ShellAction.self, NoopAction.self, WaitAction.self, FileStatAction.self, FileWriteAction.self,
     FileMoveAction.self, FileBackupAction.self, FileSetEnvAction.self, EtcdClusterAction.self, EtcdEndpointAction.self,
+    EtcdDefragAction.self, EtcdMoveLeaderAction.self, EtcdCompactAction.self, EtcdMemberRemoveAction.self,
+    EtcdMemberAddAction.self, EtcdMemberPromoteAction.self, EtcdSnapshotSaveAction.self, EtcdSnapshotRestoreAction.self,
+    EtcdAlarmDisarmAction.self,
   ]
 
   /// A registry holding the built-ins.

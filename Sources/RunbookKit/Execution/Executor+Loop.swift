@@ -2,7 +2,8 @@ import Foundation
 
 extension Executor {
   /// A `for_each` step: each iteration journaled on its own, at most `max_parallel` (default 1)
-  /// at once; a resumed loop runs only the iterations not yet done. Its outputs are, per output
+  /// at once, with its own `skip_if` and `preconditions`; a resumed loop runs only the
+  /// iterations not yet done. Its outputs are, per output
   /// name, the list of the iterations' values in item order.
   func runLoop(_ step: Step, over forEach: Template, record: inout StepRecord, context: EvaluationContext) async throws -> StepFinish {
     let evaluated: Value
@@ -66,6 +67,7 @@ extension Executor {
     if let doubt = previous, doubt.status.isInDoubt {
       if let resolved = try await resolveInDoubt(step, key: key, record: &current, context: scoped) { return resolved }
     }
+    if let guarded = try await guards(step, record: &current, context: scoped) { return guarded }
     return try await runAttempts(step, key: key, record: &current, context: scoped, item: item)
   }
 

@@ -25,18 +25,7 @@ extension Executor {
     if step.forEach == nil, let doubt = previous, doubt.status.isInDoubt {
       if let resolved = try await resolveInDoubt(step, key: key, record: &current, context: context) { return resolved }
     }
-    if !step.skipIf.isEmpty {
-      var upToDate = true
-      for check in step.skipIf where upToDate {
-        if case .failure = await evaluateCheck(check, context) { upToDate = false }
-      }
-      if upToDate { return try finish(&current, .skipped, message: "already done (skip_if)", event: "step.skipped") }
-    }
-    for check in step.preconditions {
-      if case .failure(let message) = await evaluateCheck(check, context) {
-        return try finish(&current, .blocked, message: "precondition failed: \(message)", event: "step.blocked")
-      }
-    }
+    if step.forEach == nil, let guarded = try await guards(step, record: &current, context: context) { return guarded }
     if let approval = step.approval, !current.approved {
       let question = (try? Evaluator.evaluate(approval, in: context).plainText).map { mask($0) } ?? approval.raw
       if configuration.resume.approve.contains(id) {
@@ -58,6 +47,24 @@ extension Executor {
       return try await runLoop(step, over: forEach, record: &current, context: context)
     }
     return try await runAttempts(step, key: key, record: &current, context: context, item: nil)
+  }
+
+  /// `skip_if` then `preconditions`, for a step or (with its item bound) one iteration; nil
+  /// means go on.
+  func guards(_ step: Step, record: inout StepRecord, context: EvaluationContext) async throws -> StepFinish? {
+    if !step.skipIf.isEmpty {
+      var upToDate = true
+      for check in step.skipIf where upToDate {
+        if case .failure = await evaluateCheck(check, context) { upToDate = false }
+      }
+      if upToDate { return try finish(&record, .skipped, message: "already done (skip_if)", event: "step.skipped") }
+    }
+    for check in step.preconditions {
+      if case .failure(let message) = await evaluateCheck(check, context) {
+        return try finish(&record, .blocked, message: "precondition failed: \(message)", event: "step.blocked")
+      }
+    }
+    return nil
   }
 
   /// The in-doubt rule of §7 for a step (or iteration) that was running when the engine died:
