@@ -28,6 +28,8 @@ public final class EtcdCluster {
   public let directory: String
   public private(set) var members: [Member] = []
   private var processes: [String: Process] = [:]
+  /// Processes started by someone else (a runbook's start command) that stop() must kill too.
+  private var adopted: [String] = []
 
   public var endpoints: [String] { members.map(\.clientURL) }
   public var initialCluster: String { members.map { "\($0.name)=\($0.peerURL)" }.joined(separator: ",") }
@@ -97,7 +99,33 @@ public final class EtcdCluster {
   /// Kills every member and removes the data.
   public func stop() {
     for name in Array(processes.keys) { kill(name) }
+    for pidFile in adopted {
+      if let pid = Int32((try? String(contentsOfFile: pidFile, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "") {
+        Foundation.kill(pid, SIGKILL)
+      }
+    }
+    adopted = []
     try? FileManager.default.removeItem(atPath: directory)
+  }
+
+  /// Tracks a member process started outside the harness (its pid is in `pidFile`) for teardown.
+  public func adopt(pidFile: String) {
+    adopted.append(pidFile)
+  }
+
+  /// Deletes a member's data directory, as a lost disk would.
+  public func deleteData(_ name: String) throws {
+    guard let member = members.first(where: { $0.name == name }) else { return }
+    try FileManager.default.removeItem(atPath: member.dataDirectory)
+  }
+
+  /// A shell command that starts `name` from the ETCD_* variables the replacement runbook sets,
+  /// in the background, writing its pid to `pidFile`.
+  public func startCommand(for name: String, pidFile: String) -> String {
+    guard let member = members.first(where: { $0.name == name }) else { return "false" }
+    return "etcd --data-dir \(member.dataDirectory) --listen-client-urls \(member.clientURL) --advertise-client-urls \(member.clientURL)"
+      + " --listen-peer-urls \(member.peerURL) --initial-cluster-token runbook-test --heartbeat-interval 50 --election-timeout 500"
+      + " >> \(directory)/\(name)-replacement.log 2>&1 & echo $! > \(pidFile)"
   }
 
   /// Runs `etcdctl ARGUMENTS` against the given members (default: all), returning stdout.

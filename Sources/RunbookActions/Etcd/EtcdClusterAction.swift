@@ -10,6 +10,9 @@ public struct EtcdClusterAction: Action {
   public static let inputs = Etcdctl.connectionInputs
   public static let outputs = [
     OutputSpec("members", "list", "Each member: id (hex), name, peer_urls, client_urls, learner, started, endpoint"),
+    OutputSpec("member_names", "list", "Names of the started members"),
+    OutputSpec("unhealthy_members", "list", "Started members no healthy endpoint answers for (ask every member to know)"),
+    OutputSpec("healthy_voters", "int", "Voters a healthy endpoint answers for"),
     OutputSpec("voters", "int", "Members that are not learners"),
     OutputSpec("learners", "int", "Learner members"),
     OutputSpec("leader", "map", "The leader: id (hex), name, endpoint; exactly one, or the check fails"),

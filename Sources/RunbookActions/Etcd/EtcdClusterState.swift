@@ -102,7 +102,12 @@ struct EtcdClusterState {
       ])
     }
     let leaderEndpoint = endpoints.first { $0.memberID == leader.id }
+    let answering = Set(endpoints.filter(\.healthy).compactMap(\.memberID))
+    let started = members.filter(\.started)
     return [
+      "member_names": .list(started.map { .string($0.name) }),
+      "unhealthy_members": .list(started.filter { !answering.contains($0.id) }.map { .string($0.name) }),
+      "healthy_voters": .int(Int64(voters.filter { answering.contains($0.id) }.count)),
       "members": .list(members.map(memberValue)),
       "voters": .int(Int64(voters.count)),
       "learners": .int(Int64(members.count - voters.count)),

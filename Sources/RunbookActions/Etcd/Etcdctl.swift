@@ -58,7 +58,7 @@ struct Etcdctl: Sendable {
   func run(_ arguments: [String], in context: ActionContext) async throws -> Output {
     var environment = context.environment.filter { !$0.key.hasPrefix("ETCDCTL_") }
     environment["ETCDCTL_API"] = "3"
-    let child = ChildProcess(argv: ["etcdctl"] + flags + arguments + ["-w", "json"], environment: environment, workingDirectory: nil, timeout: nil, streamsStandardOutput: false)
+    let child = ChildProcess(argv: ["etcdctl"] + flags + arguments + ["-w", "json"], environment: environment, workingDirectory: nil, timeout: nil, streamsStandardOutput: false, streamsStandardError: false)
     let outcome = try await child.run(in: context)
     let text = outcome.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
     return Output(json: text.isEmpty ? nil : EtcdJSON.parse(text), exitCode: outcome.exitCode, stderrTail: outcome.stderrTail)

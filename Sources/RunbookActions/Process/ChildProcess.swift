@@ -27,6 +27,8 @@ struct ChildProcess {
   var standardInput: [UInt8]? = nil
   /// Whether stdout lines go to the live output (a plugin's stdout is its JSON reply, not a log).
   var streamsStandardOutput = true
+  /// Whether stderr lines go to the live output (etcdctl's are retry logs; its tail still counts).
+  var streamsStandardError = true
 
   /// Standard output kept for the `stdout` output; beyond this it is cut, and says so.
   static let stdoutLimit = 4 << 20
@@ -134,8 +136,9 @@ struct ChildProcess {
       feeder.start()
     }
     let live = context.output
-    let streams = streamsStandardOutput
-    let emitStdout: (OutputLine) -> Void = { line in if streams { live(line) } }
+    let (streamsOut, streamsErr) = (streamsStandardOutput, streamsStandardError)
+    let emitStdout: (OutputLine) -> Void = { line in if streamsOut { live(line) } }
+    let emitStderr: (OutputLine) -> Void = { line in if streamsErr { live(line) } }
     var stdout = LineBuffer(stream: .stdout, keepLimit: Self.stdoutLimit)
     var stderr = LineBuffer(stream: .stderr, keepLimit: 64 << 10)
     var open = [spawned.stdout, spawned.stderr]
@@ -178,7 +181,7 @@ struct ChildProcess {
           if entry.fd == spawned.stdout {
             stdout.append(bytes, emit: emitStdout)
           } else {
-            stderr.append(bytes, emit: context.output)
+            stderr.append(bytes, emit: emitStderr)
           }
         } else if count == 0 || (errno != EINTR && errno != EAGAIN) {
           close(entry.fd)
@@ -189,7 +192,7 @@ struct ChildProcess {
     open.forEach { close($0) }
     if !exited { waitpid(spawned.pid, &status, 0) }
     stdout.finish(emit: emitStdout)
-    stderr.finish(emit: context.output)
+    stderr.finish(emit: emitStderr)
     let signalled = status & 0x7f != 0 && status & 0x7f != 0x7f
     let signal = signalled ? status & 0x7f : nil
     let exitCode = signal.map { 128 + $0 } ?? (status >> 8) & 0xff
