@@ -164,7 +164,7 @@ public final class EtcdCluster {
   }
 
   /// A port nobody listens on at `address` right now.
-  static func freePort(on address: String) throws -> Int {
+  public static func freePort(on address: String) throws -> Int {
     let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
     defer { close(fd) }
     var socketAddress = sockaddr_in()

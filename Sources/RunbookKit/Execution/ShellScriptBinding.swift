@@ -26,9 +26,11 @@ public struct ShellScriptBinding {
         let value = try evaluate(expression)
         let name = variablePrefix + String(bindings.count + 1)
         guard let reference = scanner.reference(to: name) else {
-          throw EvaluationError(
-            "a ${{ }} value cannot stand inside a quoted here-document, where the shell expands nothing; use an unquoted delimiter",
-            at: expression.span)
+          let message =
+            scanner.context.isArithmetic
+            ? "a ${{ }} value cannot stand inside $(( )), where the shell would evaluate it; compute it in the expression instead, e.g. ${{ params.n + 1 }}"
+            : "a ${{ }} value cannot stand inside a quoted here-document, where the shell expands nothing; use an unquoted delimiter"
+          throw EvaluationError(message, at: expression.span)
         }
         bindings.append((name, value))
         script += reference
@@ -44,6 +46,10 @@ struct QuotingScanner {
   enum Context: Equatable {
     case bare, doubleQuoted, singleQuoted, commandSubstitution, backquoted
     case hereDocument(delimiter: String, stripTabs: Bool, quoted: Bool)
+    /// `$(( ... ))`, with the depth of parentheses opened inside it.
+    case arithmetic(depth: Int)
+
+    var isArithmetic: Bool { if case .arithmetic = self { true } else { false } }
   }
 
   private var stack: [Context] = [.bare]
@@ -61,6 +67,7 @@ struct QuotingScanner {
     case .doubleQuoted: "${\(variable)}"
     case .singleQuoted: "'\"$\(variable)\"'"
     case .hereDocument(_, _, let quoted): quoted ? nil : "${\(variable)}"
+    case .arithmetic: nil
     }
   }
 
@@ -87,6 +94,24 @@ struct QuotingScanner {
         escaped = false
         continue
       }
+      if case .arithmetic(let depth) = context {
+        if c == "(" {
+          stack[stack.count - 1] = .arithmetic(depth: depth + 1)
+        } else if c == ")" {
+          if depth > 0 {
+            stack[stack.count - 1] = .arithmetic(depth: depth - 1)
+          } else if index + 1 < characters.count, characters[index + 1] == ")" {
+            stack.removeLast()
+            index += 1
+          }
+        }
+        continue
+      }
+      if c == "(", previous == "$", index + 1 < characters.count, characters[index + 1] == "(", context != .singleQuoted {
+        stack.append(.arithmetic(depth: 0))
+        index += 1
+        continue
+      }
       switch context {
       case .singleQuoted:
         if c == "'" { stack.removeLast() }
@@ -110,7 +135,7 @@ struct QuotingScanner {
           pendingHereDocuments = []
           currentLine = ""
         }
-      case .hereDocument:
+      case .hereDocument, .arithmetic:
         break
       }
     }
