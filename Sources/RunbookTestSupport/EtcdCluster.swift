@@ -1,4 +1,5 @@
 import Foundation
+import XCTest
 
 /// A real etcd cluster for tests: members on loopback addresses 127.0.0.x with free ports, each
 /// its own `etcd` process and data directory; started and awaited healthy on init, killed and
@@ -40,6 +41,14 @@ public final class EtcdCluster {
       (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":").contains {
         FileManager.default.isExecutableFile(atPath: "\($0)/\(tool)")
       }
+    }
+  }
+
+  /// Skips the calling test when etcd is missing, unless `RUNBOOK_REQUIRE_ETCD` is set (as in CI),
+  /// where a missing etcd must fail the test instead.
+  public static func requireInstalled() throws {
+    if !isInstalled && ProcessInfo.processInfo.environment["RUNBOOK_REQUIRE_ETCD"] == nil {
+      throw XCTSkip("etcd is not installed; CI installs it and sets RUNBOOK_REQUIRE_ETCD=1")
     }
   }
 

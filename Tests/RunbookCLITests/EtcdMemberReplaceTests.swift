@@ -10,9 +10,7 @@ final class EtcdMemberReplaceTests: XCTestCase {
   var scratch: ScratchDirectory!
 
   override func setUpWithError() throws {
-    if !EtcdCluster.isInstalled && ProcessInfo.processInfo.environment["RUNBOOK_REQUIRE_ETCD"] == nil {
-      throw XCTSkip("etcd is not installed; CI installs it and sets RUNBOOK_REQUIRE_ETCD=1")
-    }
+    try EtcdCluster.requireInstalled()
     scratch = try ScratchDirectory("replace")
   }
 
