@@ -11,8 +11,17 @@ public final class EtcdCluster {
     public var clientPort: Int
     public var peerPort: Int
     public var dataDirectory: String
-    public var clientURL: String { "http://\(address):\(clientPort)" }
-    public var peerURL: String { "http://\(address):\(peerPort)" }
+    public var scheme: String
+    public var clientURL: String { "\(scheme)://\(address):\(clientPort)" }
+    public var peerURL: String { "\(scheme)://\(address):\(peerPort)" }
+  }
+
+  /// The openssl-made PKI of a TLS cluster: a CA, one certificate per member (server and peer),
+  /// and a client certificate such as kubeadm's healthcheck client.
+  public struct PKI {
+    public var caCertificate: String
+    public var clientCertificate: String
+    public var clientKey: String
   }
 
   public enum Failure: Error, CustomStringConvertible {
@@ -28,6 +37,8 @@ public final class EtcdCluster {
 
   public let directory: String
   public private(set) var members: [Member] = []
+  /// Set for a TLS cluster.
+  public private(set) var pki: PKI?
   private var processes: [String: Process] = [:]
   /// Processes started by someone else (a runbook's start command) that stop() must kill too.
   private var adopted: [String] = []
@@ -52,7 +63,9 @@ public final class EtcdCluster {
     }
   }
 
-  public init(size: Int) throws {
+  /// Starts `size` members, plain or (with `tls`) with client and peer TLS and client
+  /// certificate authentication.
+  public init(size: Int, tls: Bool = false) throws {
     guard Self.isInstalled else { throw Failure.notInstalled }
     directory = FileManager.default.temporaryDirectory.appendingPathComponent("runbook-etcd-\(UUID().uuidString.prefix(8))").path
     try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
@@ -61,9 +74,10 @@ public final class EtcdCluster {
       let address = "127.0.0.\(base + index)"
       members.append(Member(
         name: "m\(index)", address: address, clientPort: try Self.freePort(on: address), peerPort: try Self.freePort(on: address),
-        dataDirectory: "\(directory)/m\(index).etcd"))
+        dataDirectory: "\(directory)/m\(index).etcd", scheme: tls ? "https" : "http"))
     }
     do {
+      if tls { pki = try makePKI() }
       for member in members { try start(member.name, state: "new") }
       try waitUntilHealthy(members.map(\.name))
     } catch {
@@ -85,7 +99,7 @@ public final class EtcdCluster {
       "--listen-peer-urls", member.peerURL, "--initial-advertise-peer-urls", member.peerURL,
       "--initial-cluster", initialCluster ?? self.initialCluster, "--initial-cluster-state", state,
       "--initial-cluster-token", "runbook-test", "--heartbeat-interval", "50", "--election-timeout", "500",
-    ]
+    ] + tlsFlags(for: member)
     var environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("ETCD") }
     process.environment = environment
     let log = "\(directory)/\(member.name).log"
@@ -143,7 +157,9 @@ public final class EtcdCluster {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
     let chosen = names.map { wanted in members.filter { wanted.contains($0.name) } } ?? members
-    process.arguments = ["etcdctl", "--endpoints=" + chosen.map(\.clientURL).joined(separator: ","), "--command-timeout=3s"] + arguments
+    var tls: [String] = []
+    if let pki { tls = ["--cacert=" + pki.caCertificate, "--cert=" + pki.clientCertificate, "--key=" + pki.clientKey] }
+    process.arguments = ["etcdctl", "--endpoints=" + chosen.map(\.clientURL).joined(separator: ","), "--command-timeout=3s"] + tls + arguments
     var environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("ETCDCTL_") }
     environment["ETCDCTL_API"] = "3"
     process.environment = environment
@@ -170,6 +186,47 @@ public final class EtcdCluster {
     }
     let logs = names.map { (try? String(contentsOfFile: "\(directory)/\($0).log", encoding: .utf8))?.split(separator: "\n").suffix(5).joined(separator: "\n") ?? "" }
     throw Failure.notReady(logs.joined(separator: "\n"))
+  }
+
+  private func tlsFlags(for member: Member) -> [String] {
+    guard pki != nil else { return [] }
+    let (certificate, key, ca) = ("\(directory)/pki/\(member.name).crt", "\(directory)/pki/\(member.name).key", "\(directory)/pki/ca.crt")
+    return [
+      "--cert-file", certificate, "--key-file", key, "--trusted-ca-file", ca, "--client-cert-auth",
+      "--peer-cert-file", certificate, "--peer-key-file", key, "--peer-trusted-ca-file", ca, "--peer-client-cert-auth",
+    ]
+  }
+
+  /// A CA, a certificate per member for its address, and a client certificate, made with openssl.
+  private func makePKI() throws -> PKI {
+    let pki = "\(directory)/pki"
+    try FileManager.default.createDirectory(atPath: pki, withIntermediateDirectories: true)
+    let curve = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"]
+    try Self.openssl(["req", "-x509"] + curve + ["-keyout", "\(pki)/ca.key", "-out", "\(pki)/ca.crt", "-days", "2", "-subj", "/CN=etcd-ca"])
+    func issue(_ name: String, extensions: String) throws {
+      try extensions.write(toFile: "\(pki)/\(name).ext", atomically: true, encoding: .utf8)
+      try Self.openssl(["req"] + curve + ["-keyout", "\(pki)/\(name).key", "-out", "\(pki)/\(name).csr", "-subj", "/CN=\(name)"])
+      try Self.openssl([
+        "x509", "-req", "-in", "\(pki)/\(name).csr", "-CA", "\(pki)/ca.crt", "-CAkey", "\(pki)/ca.key", "-CAcreateserial",
+        "-out", "\(pki)/\(name).crt", "-days", "2", "-extfile", "\(pki)/\(name).ext",
+      ])
+    }
+    for member in members {
+      try issue(member.name, extensions: "subjectAltName=IP:\(member.address),IP:127.0.0.1\nextendedKeyUsage=serverAuth,clientAuth\n")
+    }
+    try issue("healthcheck-client", extensions: "extendedKeyUsage=clientAuth\n")
+    return PKI(caCertificate: "\(pki)/ca.crt", clientCertificate: "\(pki)/healthcheck-client.crt", clientKey: "\(pki)/healthcheck-client.key")
+  }
+
+  private static func openssl(_ arguments: [String]) throws {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    process.arguments = ["openssl"] + arguments
+    process.standardOutput = FileHandle.nullDevice
+    process.standardError = FileHandle.nullDevice
+    try process.run()
+    process.waitUntilExit()
+    guard process.terminationStatus == 0 else { throw Failure.notReady("openssl \(arguments.prefix(2).joined(separator: " ")) failed") }
   }
 
   /// A port nobody listens on at `address` right now.

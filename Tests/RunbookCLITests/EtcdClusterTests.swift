@@ -87,4 +87,21 @@ final class EtcdClusterTests: XCTestCase {
   static func quotingIDs(_ text: String) -> String {
     text.replacingOccurrences(of: #"("(?:ID|cluster_id|member_id)":)(\d+)"#, with: "$1\"$2\"", options: .regularExpression)
   }
+
+  func testATLSClusterWithClientCertificates() throws {
+    let cluster = try EtcdCluster(size: 3, tls: true)
+    defer { cluster.stop() }
+    let pki = try XCTUnwrap(cluster.pki)
+    let endpoints = "endpoints=" + cluster.endpoints.joined(separator: ",")
+    let healthy = try runbook(["apply", "etcd-health", "--yes", "--run-id", "tls", "-p", endpoints, "-p", "cacert=" + pki.caCertificate,
+      "-p", "cert=" + pki.clientCertificate, "-p", "key=" + pki.clientKey, "-p", "command_timeout=3s"])
+    XCTAssertEqual(healthy.status, 0, healthy.stdout + healthy.stderr)
+    XCTAssertTrue(cluster.endpoints.allSatisfy { $0.hasPrefix("https://") })
+    XCTAssertEqual(try outputs("tls", "report")["healthy"], .int(3))
+
+    let withoutClientCertificate = try runbook(["apply", "etcd-health", "--yes", "--run-id", "nocert", "-p", endpoints,
+      "-p", "cacert=" + pki.caCertificate, "-p", "cert=", "-p", "key=", "-p", "command_timeout=2s"])
+    XCTAssertEqual(withoutClientCertificate.status, 1, "the server demands a client certificate: \(withoutClientCertificate.stdout)")
+    XCTAssertTrue(withoutClientCertificate.stdout.contains("etcdctl member list failed"), withoutClientCertificate.stdout)
+  }
 }
