@@ -54,12 +54,16 @@ struct EtcdClusterState {
         if let endpoint = item["endpoint"]?.stringValue { healths[endpoint] = (item["health"] == .bool(true), item["error"]?.stringValue ?? "") }
       }
     }
+    let listed = members
+    /// The member that advertises `endpoint`, for an endpoint that gave no status.
+    func owner(of endpoint: String) -> String? { listed.first { $0.clientURLs.contains(endpoint) }?.id }
     endpoints = asked.map { endpoint in
       let status = statuses[endpoint]
       let (healthy, error) = healths[endpoint] ?? (false, status == nil ? "no status" : "no health answer")
       return Endpoint(
         endpoint: endpoint, healthy: healthy && status != nil, error: status == nil && error.isEmpty ? "unreachable" : error,
-        memberID: EtcdJSON.hexID(status?["header"]?["member_id"]), leaderID: EtcdJSON.hexID(status?["leader"]),
+        memberID: EtcdJSON.hexID(status?["header"]?["member_id"]) ?? owner(of: endpoint),
+        leaderID: EtcdJSON.hexID(status?["leader"]),
         version: status?["version"]?.stringValue ?? "", dbSize: Self.int(status?["dbSize"]),
         dbSizeInUse: Self.int(status?["dbSizeInUse"]), revision: Self.int(status?["header"]?["revision"]),
         raftAppliedIndex: Self.int(status?["raftAppliedIndex"]), raftTerm: Self.int(status?["raftTerm"]),
