@@ -60,6 +60,18 @@ final class EtcdMemberReplaceTests: XCTestCase {
     XCTAssertEqual(snapshot?.status, .succeeded, "a verified snapshot came first")
   }
 
+  func testReplacingThroughALearner() throws {
+    let cluster = try brokenCluster()
+    defer { cluster.stop() }
+    let result = try CommandLineTool.run(arguments(cluster, runID: "l") + ["-p", "learner=true"], in: scratch.path, environment: environment)
+    XCTAssertEqual(result.status, 0, result.stdout.split(separator: "\n").filter { $0.contains("✗") || $0.contains("■") || $0.contains("↻") }.joined(separator: "\n"))
+    try assertReplaced(cluster)
+    let steps = try SQLiteStateStore(path: scratch.path + "/state/journal.sqlite").steps(ofRun: "l")
+    XCTAssertEqual(steps.first { $0.step == "add" }?.outputs["learner"], .bool(true), "added as a learner")
+    // An attempt that etcd applied but answered with an error shows as changed=false on the next: both are fine.
+    XCTAssertEqual(steps.first { $0.step == "promote" }?.status, .succeeded, "then promoted")
+  }
+
   func testTheEngineKilledAfterMemberRemoveResumesToTheEnd() throws {
     let cluster = try brokenCluster()
     defer { cluster.stop() }

@@ -16,6 +16,7 @@ public struct EtcdMemberAddAction: Action {
     OutputSpec("id", "string", "The new member's hex id"),
     OutputSpec("initial_cluster", "string", "ETCD_INITIAL_CLUSTER for its first start"),
     OutputSpec("initial_cluster_state", "string", "ETCD_INITIAL_CLUSTER_STATE: existing"),
+    OutputSpec("learner", "bool", "Whether it is a learner now"),
     OutputSpec("changed", "bool", "False when it had been added already"),
   ]
 
@@ -37,20 +38,20 @@ public struct EtcdMemberAddAction: Action {
     let before = try await EtcdMembers.read(etcdctl, in: context)
     if let existing = before.members.first(where: { $0.peerURLs.contains(peer) }) {
       context.output(OutputLine(.stdout, "a member with peer URL \(peer) is already added (\(existing.id))"))
-      return result(id: existing.id, initialCluster: before.initialCluster(adding: name, peerURL: peer), changed: false)
+      return result(id: existing.id, initialCluster: before.initialCluster(adding: name, peerURL: peer), learner: existing.isLearner, changed: false)
     }
     var arguments = ["member", "add", name, "--peer-urls=" + peer]
     if input["learner"] == .bool(true) { arguments.append("--learner") }
     let json = try await etcdctl.require(arguments, in: context)
     guard let id = EtcdJSON.hexID(json["member"]?["ID"]) else { throw ActionError(.failed, "member add gave no member id") }
     context.output(OutputLine(.stdout, "added member \(name) (\(id)) at \(peer)"))
-    return result(id: id, initialCluster: before.initialCluster(adding: name, peerURL: peer), changed: true)
+    return result(id: id, initialCluster: before.initialCluster(adding: name, peerURL: peer), learner: input["learner"] == .bool(true), changed: true)
   }
 
-  private func result(id: String, initialCluster: String, changed: Bool) -> ActionResult {
+  private func result(id: String, initialCluster: String, learner: Bool, changed: Bool) -> ActionResult {
     ActionResult([
       "id": .string(id), "initial_cluster": .string(initialCluster), "initial_cluster_state": .string("existing"),
-      "changed": .bool(changed),
+      "learner": .bool(learner), "changed": .bool(changed),
     ])
   }
 }
