@@ -180,7 +180,8 @@ final class ApplyTests: XCTestCase {
     XCTAssertEqual(records.first { $0.step == "never" }?.status, .skipped)
     XCTAssertEqual(records.first { $0.step == "done-already" }?.message, "already done (skip_if)")
     XCTAssertEqual(records.first { $0.step == "flaky" }?.attempts, 2)
-    XCTAssertEqual(records.filter { $0.step == "each" && $0.iteration != nil }.map(\.item), [.string("a"), .string("b"), .string("c")])
+    let iterations = records.filter { $0.step == "each" && $0.iteration != nil }.sorted { ($0.iteration ?? 0) < ($1.iteration ?? 0) }
+    XCTAssertEqual(iterations.map(\.item), [.string("a"), .string("b"), .string("c")], "one record per item, in item order")
     XCTAssertTrue(result.stdout.contains("  joined | 0,0,0"), result.stdout)
   }
 
