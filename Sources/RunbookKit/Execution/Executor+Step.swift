@@ -70,9 +70,9 @@ extension Executor {
   /// The in-doubt rule of §7 for a step (or iteration) that was running when the engine died:
   /// nil means "run it again".
   func resolveInDoubt(_ step: Step, key: StepKey, record: inout StepRecord, context: EvaluationContext) async throws -> StepFinish? {
-    if let group = record.processGroup, ProcessGroup.isAlive(group) {
+    if let group = record.processGroup, ProcessGroup.leaderIsAlive(group) {
       observer.observe(RunEvent(.note, runID: runID, step: key.step, iteration: key.iteration, message: "\(key) is in doubt and its command (process group \(group)) still runs; waiting for it to end"))
-      while ProcessGroup.isAlive(group), !interruption.isInterrupted { try? await Task.sleep(for: .milliseconds(200)) }
+      while ProcessGroup.leaderIsAlive(group), !interruption.isInterrupted { try? await Task.sleep(for: .milliseconds(200)) }
       if interruption.isInterrupted { return StepFinish(status: .interrupted, message: "interrupted while waiting for \(key)") }
     }
     if configuration.resume.retry.contains(step.name) || (step.idempotent ?? registry[step.call.action.value]?.idempotent ?? false) {
