@@ -53,7 +53,7 @@ public struct EtcdSnapshotSaveAction: Action {
       throw ActionError(.failed, "the snapshot \(path) does not verify: snapshot status gives revision \(revision) and \(keys) keys, the member is at revision \(memberRevision)")
     }
     chmod(path, 0o600)
-    let digest = try FileStatAction.sha256(of: path)
+    let digest = try FileInputs.sha256(ofFile: path)
     let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int).flatMap { $0 } ?? 0
     context.output(OutputLine(.stdout, "snapshot \(path): revision \(revision), \(keys) keys, \(size) bytes, sha256 \(digest.prefix(12))…"))
     return ActionResult(["path": .string(path), "revision": .int(revision), "keys": .int(keys), "size": .int(Int64(size)), "sha256": .string(digest)])

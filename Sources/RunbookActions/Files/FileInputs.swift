@@ -25,7 +25,18 @@ enum FileInputs {
   }
 
   static func sha256(_ bytes: [UInt8]) -> String {
-    SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
+    SHA256.hash(data: bytes).hex
+  }
+
+  /// A file's sha256, read in chunks so large files do not fill memory.
+  static func sha256(ofFile path: String) throws -> String {
+    guard let handle = FileHandle(forReadingAtPath: path) else {
+      throw ActionError(.failed, "cannot read \(path): \(String(cString: strerror(errno)))")
+    }
+    defer { try? handle.close() }
+    var hasher = SHA256()
+    while let chunk = try handle.read(upToCount: 1 << 20), !chunk.isEmpty { hasher.update(data: chunk) }
+    return hasher.finalize().hex
   }
 
   /// Runs a file operation, turning system errors into an `ActionError` that says what failed.

@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 import RunbookKit
 
@@ -44,22 +43,11 @@ public struct FileStatAction: Action {
     }
     var digest = ""
     if kind == "file", input["checksum"] != .bool(false) {
-      digest = try Self.sha256(of: path)
+      digest = try FileInputs.sha256(ofFile: path)
     }
     return ActionResult([
       "exists": .bool(true), "type": .string(kind), "size": .int(Int64(info.st_size)),
       "mode": .string("0" + String(info.st_mode & 0o7777, radix: 8)), "sha256": .string(digest),
     ])
-  }
-
-  /// The file's sha256, read in chunks so large files do not fill memory.
-  static func sha256(of path: String) throws -> String {
-    guard let handle = FileHandle(forReadingAtPath: path) else {
-      throw ActionError(.failed, "cannot read \(path): \(String(cString: strerror(errno)))")
-    }
-    defer { try? handle.close() }
-    var hasher = SHA256()
-    while let chunk = try handle.read(upToCount: 1 << 20), !chunk.isEmpty { hasher.update(data: chunk) }
-    return hasher.finalize().map { String(format: "%02x", $0) }.joined()
   }
 }

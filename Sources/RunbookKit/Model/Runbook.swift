@@ -49,7 +49,7 @@ public struct Runbook: Sendable {
   public func step(_ id: String) -> Step? { stepIndex[id].map { steps[$0] } }
 
   public static func sha256(_ text: String) -> String {
-    SHA256.hash(data: Array(text.utf8)).map { String(format: "%02x", $0) }.joined()
+    SHA256.hash(data: Array(text.utf8)).hex
   }
 }
 

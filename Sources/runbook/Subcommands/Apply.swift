@@ -45,6 +45,7 @@ struct Apply: AsyncParsableCommand {
       Terminal.report(problems, sources: input.sources)
       throw ExitStatus.invalidInput
     }
+    let store = try state.openStore()
     let interactive = isatty(STDIN_FILENO) == 1 && isatty(STDERR_FILENO) == 1
     if format == .text { Terminal.standardError(plan.summaryText()) }
     if !yes {
@@ -58,7 +59,6 @@ struct Apply: AsyncParsableCommand {
         throw ExitStatus.invalidInput
       }
     }
-    let store = try state.openStore()
     let id = runID ?? RunIdentifier.make { (try? store.run($0)) != nil }
     let lockName = plan.lock.unknownReason == nil ? plan.lock.plainText : runbookModel.name.value
     let record = RunRecord(
