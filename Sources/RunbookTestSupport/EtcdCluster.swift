@@ -100,8 +100,7 @@ public final class EtcdCluster {
       "--initial-cluster", initialCluster ?? self.initialCluster, "--initial-cluster-state", state,
       "--initial-cluster-token", "runbook-test", "--heartbeat-interval", "50", "--election-timeout", "500",
     ] + tlsFlags(for: member)
-    var environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("ETCD") }
-    process.environment = environment
+    process.environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("ETCD") }
     let log = "\(directory)/\(member.name).log"
     FileManager.default.createFile(atPath: log, contents: nil)
     let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))

@@ -38,16 +38,8 @@ public struct EtcdDefragAction: Action {
 /// One endpoint's status fields.
 enum EtcdStatus {
   static func dbSize(_ etcdctl: Etcdctl, in context: ActionContext) async throws -> Int64 {
-    try await field(etcdctl, in: context) { $0["dbSize"] }
-  }
-
-  static func revision(_ etcdctl: Etcdctl, in context: ActionContext) async throws -> Int64 {
-    try await field(etcdctl, in: context) { $0["header"]?["revision"] }
-  }
-
-  private static func field(_ etcdctl: Etcdctl, in context: ActionContext, _ pick: (JSONValue) -> JSONValue?) async throws -> Int64 {
     let json = try await etcdctl.require(["endpoint", "status"], in: context)
-    guard case .array(let items) = json, let status = items.first?["Status"], case .int(let value)? = pick(status) else { return 0 }
-    return value
+    guard case .array(let items) = json, case .int(let size)? = items.first?["Status"]?["dbSize"] else { return 0 }
+    return size
   }
 }
