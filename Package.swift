@@ -13,6 +13,10 @@ let package = Package(
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
     .package(url: "https://github.com/apple/swift-crypto", "3.0.0"..<"5.0.0"),
     .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
+    .package(url: "https://github.com/apple/swift-certificates", from: "1.0.0"),
+    .package(url: "https://github.com/apple/swift-asn1", from: "1.0.0"),
+    .package(url: "https://github.com/apple/swift-nio", from: "2.60.0"),
+    .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.25.0"),
   ],
   targets: [
     .systemLibrary(
@@ -29,7 +33,17 @@ let package = Package(
     .target(name: "CProcessSupport", exclude: ["README.md"]),
     .target(
       name: "RunbookActions",
-      dependencies: ["RunbookKit", "CProcessSupport", .product(name: "Crypto", package: "swift-crypto")],
+      dependencies: [
+        "RunbookKit", "RunbookYAML", "CProcessSupport",
+        .product(name: "Crypto", package: "swift-crypto"),
+        .product(name: "_CryptoExtras", package: "swift-crypto"),
+        .product(name: "X509", package: "swift-certificates"),
+        .product(name: "SwiftASN1", package: "swift-asn1"),
+        .product(name: "NIOCore", package: "swift-nio"),
+        .product(name: "NIOPosix", package: "swift-nio"),
+        .product(name: "NIOHTTP1", package: "swift-nio"),
+        .product(name: "NIOSSL", package: "swift-nio-ssl"),
+      ],
       exclude: ["README.md"]
     ),
     .target(

@@ -102,7 +102,7 @@ public final class EtcdCluster {
     ] + tlsFlags(for: member)
     process.environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("ETCD") }
     let log = "\(directory)/\(member.name).log"
-    FileManager.default.createFile(atPath: log, contents: nil)
+    _ = FileManager.default.createFile(atPath: log, contents: nil)
     let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
     handle.seekToEndOfFile()
     process.standardOutput = handle
@@ -201,11 +201,11 @@ public final class EtcdCluster {
     let pki = "\(directory)/pki"
     try FileManager.default.createDirectory(atPath: pki, withIntermediateDirectories: true)
     let curve = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"]
-    try Self.openssl(["req", "-x509"] + curve + ["-keyout", "\(pki)/ca.key", "-out", "\(pki)/ca.crt", "-days", "2", "-subj", "/CN=etcd-ca"])
+    try OpenSSL.run(["req", "-x509"] + curve + ["-keyout", "\(pki)/ca.key", "-out", "\(pki)/ca.crt", "-days", "2", "-subj", "/CN=etcd-ca"])
     func issue(_ name: String, extensions: String) throws {
       try extensions.write(toFile: "\(pki)/\(name).ext", atomically: true, encoding: .utf8)
-      try Self.openssl(["req"] + curve + ["-keyout", "\(pki)/\(name).key", "-out", "\(pki)/\(name).csr", "-subj", "/CN=\(name)"])
-      try Self.openssl([
+      try OpenSSL.run(["req"] + curve + ["-keyout", "\(pki)/\(name).key", "-out", "\(pki)/\(name).csr", "-subj", "/CN=\(name)"])
+      try OpenSSL.run([
         "x509", "-req", "-in", "\(pki)/\(name).csr", "-CA", "\(pki)/ca.crt", "-CAkey", "\(pki)/ca.key", "-CAcreateserial",
         "-out", "\(pki)/\(name).crt", "-days", "2", "-extfile", "\(pki)/\(name).ext",
       ])
@@ -215,17 +215,6 @@ public final class EtcdCluster {
     }
     try issue("healthcheck-client", extensions: "extendedKeyUsage=clientAuth\n")
     return PKI(caCertificate: "\(pki)/ca.crt", clientCertificate: "\(pki)/healthcheck-client.crt", clientKey: "\(pki)/healthcheck-client.key")
-  }
-
-  private static func openssl(_ arguments: [String]) throws {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = ["openssl"] + arguments
-    process.standardOutput = FileHandle.nullDevice
-    process.standardError = FileHandle.nullDevice
-    try process.run()
-    process.waitUntilExit()
-    guard process.terminationStatus == 0 else { throw Failure.notReady("openssl \(arguments.prefix(2).joined(separator: " ")) failed") }
   }
 
   /// A port nobody listens on at `address` right now.
