@@ -36,3 +36,103 @@ final class X509ActionTests: XCTestCase {
     XCTAssertEqual(etcd.filter { $0["is_ca"] == .bool(true) }.count, 1)
   }
 }
+
+extension X509ActionTests {
+  func testRenewReissuesALeafFromItsCAKeepingNamesAndUsagesAndNeverTouchesACA() async throws {
+    let scratch = try ScratchDirectory("x509-renew")
+    let tree = try KubeadmTree(in: scratch.path, validity: ["etcd/server": .expired])
+    let pki = tree.pkiDirectory
+    let before = try tree.snapshot()
+    let oldText = try OpenSSL.run(["x509", "-noout", "-text", "-in", pki + "/etcd/server.crt"])
+    let run = try await ActionHarness.run(
+      X509RenewAction.self,
+      ["cert": .string(pki + "/etcd/server.crt"), "ca_cert": .string(pki + "/etcd/ca.crt"), "validity": .string("720h"), "backup_dir": .string(scratch.path + "/backup")])
+
+    XCTAssertEqual(try OpenSSL.run(["verify", "-CAfile", pki + "/etcd/ca.crt", pki + "/etcd/server.crt"]), pki + "/etcd/server.crt: OK\n")
+    let newText = try OpenSSL.run(["x509", "-noout", "-text", "-in", pki + "/etcd/server.crt"])
+    for section in ["Subject:", "X509v3 Subject Alternative Name", "X509v3 Key Usage", "X509v3 Extended Key Usage", "X509v3 Basic Constraints", "Public-Key:"] {
+      XCTAssertEqual(Self.section(section, of: newText), Self.section(section, of: oldText), section)
+    }
+    XCTAssertNotEqual(Self.section("Modulus:", of: newText), Self.section("Modulus:", of: oldText), "a new key")
+    let checkend = { (seconds: Int) in try? OpenSSL.run(["x509", "-noout", "-checkend", String(seconds), "-in", pki + "/etcd/server.crt"]) }
+    XCTAssertNotNil(checkend(29 * 86_400), "valid for the new period")
+    XCTAssertNil(checkend(31 * 86_400), "and not longer than asked")
+    let keyModulus = try OpenSSL.run(["rsa", "-noout", "-modulus", "-in", pki + "/etcd/server.key"])
+    XCTAssertEqual(keyModulus, try OpenSSL.run(["x509", "-noout", "-modulus", "-in", pki + "/etcd/server.crt"]), "the key matches")
+    XCTAssertTrue(try String(contentsOfFile: pki + "/etcd/server.key", encoding: .utf8).hasPrefix("-----BEGIN RSA PRIVATE KEY-----"), "written as it was read (PKCS#1)")
+    XCTAssertEqual(try FileManager.default.attributesOfItem(atPath: pki + "/etcd/server.key")[.posixPermissions] as? Int, 0o600)
+
+    let after = try tree.snapshot()
+    XCTAssertEqual(Set(after.filter { before[$0.key] != $0.value }.keys), ["kubernetes/pki/etcd/server.crt", "kubernetes/pki/etcd/server.key"], "nothing else changed")
+    let backups = run.outputs["backups"]?.items.map(\.plainText) ?? []
+    XCTAssertEqual(backups.count, 2)
+    XCTAssertEqual(backups.compactMap { FileManager.default.contents(atPath: $0) }, [before["kubernetes/pki/etcd/server.crt"], before["kubernetes/pki/etcd/server.key"]])
+
+    let refusals: [(String, [String: Value])] = [
+      ("it is a CA certificate", ["cert": .string(pki + "/front-proxy-ca.crt"), "ca_cert": .string(pki + "/front-proxy-ca.crt")]),
+      ("it was issued by", ["cert": .string(pki + "/apiserver.crt"), "ca_cert": .string(pki + "/etcd/ca.crt")]),
+      ("it is not the key of the CA certificate", ["cert": .string(pki + "/apiserver.crt"), "ca_cert": .string(pki + "/ca.crt"), "ca_key": .string(pki + "/etcd/ca.key")]),
+    ]
+    for (reason, inputs) in refusals {
+      do {
+        _ = try await ActionHarness.run(X509RenewAction.self, inputs.merging(["backup_dir": .string(scratch.path + "/backup")]) { $1 })
+        XCTFail("renewed despite: \(reason)")
+      } catch let error as ActionError {
+        XCTAssertTrue(error.message.contains(reason), error.message)
+      }
+    }
+    XCTAssertEqual(try tree.snapshot().filter { after[$0.key] != $0.value }.count, 0, "a refusal writes nothing")
+  }
+
+  func testKubeconfigRenewalRewritesOnlyTheClientCertificateFields() async throws {
+    let scratch = try ScratchDirectory("kubeconfig-renew")
+    let tree = try KubeadmTree(in: scratch.path, validity: ["admin.conf": .expired, "kubelet.conf": .expired])
+    let admin = tree.kubernetesDirectory + "/admin.conf"
+    let oldText = try String(contentsOfFile: admin, encoding: .utf8)
+    let run = try await ActionHarness.run(
+      KubeconfigRenewClientCertAction.self,
+      ["kubeconfig": .string(admin), "ca_cert": .string(tree.pkiDirectory + "/ca.crt"), "backup_dir": .string(scratch.path + "/backup")])
+    XCTAssertEqual(run.outputs["users"], .list([.string("kubernetes-admin")]))
+    let newText = try String(contentsOfFile: admin, encoding: .utf8)
+    let masked = { (text: String) in
+      text.split(separator: "\n", omittingEmptySubsequences: false).map { line in
+        line.contains("client-certificate-data:") || line.contains("client-key-data:") ? String(line.prefix { $0 != ":" }) : String(line)
+      }
+    }
+    XCTAssertEqual(masked(newText), masked(oldText), "every byte but the two values kept")
+    XCTAssertNotEqual(newText, oldText)
+    let certificate = try Self.embedded("client-certificate-data", in: newText, at: scratch.path + "/admin.crt")
+    XCTAssertEqual(try OpenSSL.run(["verify", "-CAfile", tree.pkiDirectory + "/ca.crt", certificate]), certificate + ": OK\n")
+    XCTAssertEqual(try OpenSSL.run(["x509", "-noout", "-subject", "-nameopt", "compat", "-in", certificate]), "subject=/O=kubeadm:cluster-admins/CN=kubernetes-admin\n")
+    let key = try Self.embedded("client-key-data", in: newText, at: scratch.path + "/admin.key")
+    XCTAssertEqual(try OpenSSL.run(["rsa", "-noout", "-modulus", "-in", key]), try OpenSSL.run(["x509", "-noout", "-modulus", "-in", certificate]))
+    XCTAssertEqual(try FileManager.default.attributesOfItem(atPath: admin)[.posixPermissions] as? Int, 0o600)
+
+    let kubelet = try await ActionHarness.run(
+      KubeconfigRenewClientCertAction.self,
+      ["kubeconfig": .string(tree.kubernetesDirectory + "/kubelet.conf"), "ca_cert": .string(tree.pkiDirectory + "/ca.crt"), "backup_dir": .string(scratch.path + "/backup")])
+    let current = tree.kubeletPKIDirectory + "/kubelet-client-current.pem"
+    XCTAssertEqual(kubelet.outputs["written"], .list([.string(current)]), "kubelet.conf itself is not rewritten")
+    XCTAssertEqual(try FileManager.default.destinationOfSymbolicLink(atPath: current), tree.kubeletPKIDirectory + "/kubelet-client-2025-01-01-00-00-00.pem", "the symlink still points where it did")
+    XCTAssertEqual(try OpenSSL.run(["verify", "-CAfile", tree.pkiDirectory + "/ca.crt", current]), current + ": OK\n")
+    XCTAssertEqual(try OpenSSL.run(["rsa", "-noout", "-modulus", "-in", current]), try OpenSSL.run(["x509", "-noout", "-modulus", "-in", current]), "one file, a matching pair")
+    XCTAssertNotNil(try? OpenSSL.run(["x509", "-noout", "-checkend", "86400", "-in", current]))
+  }
+
+  /// The lines of `text` from the one containing `marker` up to the next line indented less deeply.
+  static func section(_ marker: String, of text: String) -> String {
+    let lines = text.split(separator: "\n")
+    guard let start = lines.firstIndex(where: { $0.contains(marker) }) else { return "" }
+    let depth = lines[start].prefix { $0 == " " }.count
+    let rest = lines[(start + 1)...].prefix { $0.prefix { $0 == " " }.count > depth }
+    return ([lines[start]] + rest).joined(separator: "\n")
+  }
+
+  /// Decodes a kubeconfig's base64 field into a file for openssl.
+  static func embedded(_ field: String, in text: String, at path: String) throws -> String {
+    let line = try XCTUnwrap(text.split(separator: "\n").first { $0.contains(field + ":") })
+    let data = try XCTUnwrap(Data(base64Encoded: String(line.split(separator: " ").last ?? "")))
+    try data.write(to: URL(fileURLWithPath: path))
+    return path
+  }
+}
