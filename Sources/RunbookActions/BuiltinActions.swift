@@ -8,7 +8,7 @@ public enum BuiltinActions {
     EtcdDefragAction.self, EtcdMoveLeaderAction.self, EtcdCompactAction.self, EtcdMemberRemoveAction.self,
     EtcdMemberAddAction.self, EtcdMemberPromoteAction.self, EtcdSnapshotSaveAction.self, EtcdSnapshotRestoreAction.self,
     EtcdAlarmDisarmAction.self, X509InspectAction.self, PKICheckAction.self, X509RenewAction.self,
-    KubeconfigRenewClientCertAction.self,
+    KubeconfigRenewClientCertAction.self, HTTPGetAction.self,
   ]
 
   /// A registry holding the built-ins.

@@ -136,3 +136,46 @@ extension X509ActionTests {
     return path
   }
 }
+
+extension X509ActionTests {
+  func testPKICheckTablesEveryCertificateWithItsCAAndStatus() async throws {
+    let scratch = try ScratchDirectory("pki-check")
+    let tree = try KubeadmTree(in: scratch.path, validity: ["apiserver": .expired, "scheduler.conf": .expired, "etcd/peer": .expiring, "kubelet.conf": .expiring])
+    try FileManager.default.removeItem(atPath: tree.pkiDirectory + "/front-proxy-client.crt")
+    let run = try await ActionHarness.run(PKICheckAction.self, ["pki_dir": .string(tree.pkiDirectory), "kubeconfig_dir": .string(tree.kubernetesDirectory)])
+    XCTAssertEqual(run.outputs["expired"], .list(["apiserver", "scheduler.conf"].map(Value.string)))
+    XCTAssertEqual(run.outputs["expiring"], .list(["etcd-peer", "kubelet.conf"].map(Value.string)))
+    XCTAssertEqual(run.outputs["missing"], .list([.string("front-proxy-client")]))
+    XCTAssertEqual(run.outputs["unsigned"], .list([]))
+    XCTAssertEqual(
+      Set(run.outputs["ok"]?.items.map(\.plainText) ?? []),
+      ["apiserver-etcd-client", "apiserver-kubelet-client", "etcd-healthcheck-client", "etcd-server", "admin.conf", "controller-manager.conf", "super-admin.conf", "ca", "etcd-ca", "front-proxy-ca"])
+    let due = run.outputs["due"]?.items ?? []
+    XCTAssertEqual(due.map { $0["name"]?.plainText ?? "" }, ["apiserver", "etcd-peer", "kubelet.conf", "scheduler.conf"])
+    XCTAssertEqual(due.first?["ca_cert"], .string(tree.pkiDirectory + "/ca.crt"))
+    XCTAssertEqual(due.first?["ca_key"], .string(tree.pkiDirectory + "/ca.key"))
+    XCTAssertEqual(due[1]["ca"], .string("etcd-ca"))
+    XCTAssertEqual(due[2]["kind"], .string("kubeconfig"))
+    XCTAssertEqual(run.outputs["cas"]?.items.map { $0["name"]?.plainText ?? "" }, ["ca", "etcd-ca", "front-proxy-ca"])
+    XCTAssertEqual(run.outputs["ca_problems"], .list([]))
+    let fingerprints = try XCTUnwrap(run.outputs["ca_fingerprints"])
+    let caSum = try XCTUnwrap(try OpenSSL.run(["dgst", "-sha256", "-r", tree.pkiDirectory + "/etcd/ca.key"]).split(separator: " ").first)
+    XCTAssertEqual(fingerprints[tree.pkiDirectory + "/etcd/ca.key"], .string(String(caSum)))
+    XCTAssertEqual(fingerprints[tree.pkiDirectory + "/sa.pub"].map { _ in true }, true)
+    guard case .map(let sums) = fingerprints else { return XCTFail("\(fingerprints)") }
+    XCTAssertEqual(sums.count, 8, "three CAs with their keys, and the sa pair")
+
+    try FileManager.default.copyItem(atPath: tree.pkiDirectory + "/ca.key", toPath: tree.pkiDirectory + "/wrong.key")
+    try FileManager.default.removeItem(atPath: tree.pkiDirectory + "/front-proxy-ca.key")
+    try FileManager.default.removeItem(atPath: tree.pkiDirectory + "/etcd/ca.key")
+    try FileManager.default.copyItem(atPath: tree.pkiDirectory + "/wrong.key", toPath: tree.pkiDirectory + "/etcd/ca.key")
+    let broken = try await ActionHarness.run(PKICheckAction.self, ["pki_dir": .string(tree.pkiDirectory), "kubeconfig_dir": .string("")])
+    XCTAssertEqual(
+      broken.outputs["ca_problems"],
+      .list([.string("etcd-ca: \(tree.pkiDirectory)/etcd/ca.key is not its key"), .string("front-proxy-ca: its key \(tree.pkiDirectory)/front-proxy-ca.key is missing")]))
+    XCTAssertEqual(run.lines.first?.split(separator: " ", omittingEmptySubsequences: true).first, "CERTIFICATE")
+    XCTAssertTrue(run.lines.contains { $0.hasPrefix("apiserver ") && $0.contains("<invalid>") && $0.hasSuffix("expired") }, run.lines.joined(separator: "\n"))
+    XCTAssertTrue(run.lines.contains { $0.hasPrefix("!MISSING! front-proxy-client") }, run.lines.joined(separator: "\n"))
+    XCTAssertTrue(run.lines.contains { $0.hasPrefix("ca ") && $0.contains("9y") }, run.lines.joined(separator: "\n"))
+  }
+}

@@ -27,6 +27,8 @@ public struct PKICheckAction: Action {
     OutputSpec("due", "list", "The leaf and kubeconfig entries of `certificates` that are expired or expiring"),
     OutputSpec("unsigned", "list", "Names of leaves that none of the tree's CAs signed"),
     OutputSpec("unreadable", "list", "Files that look like certificates and do not parse, with why"),
+    OutputSpec("ca_problems", "list", "Why a CA cannot sign: missing, expired, its key missing or not its key (empty when every CA can)"),
+    OutputSpec("ca_fingerprints", "map", "sha256 of every CA certificate and key and of sa.key and sa.pub, by path: compare before and after to prove none changed"),
   ]
 
   public init() {}
@@ -84,6 +86,20 @@ public struct PKICheckAction: Action {
       ]))
     }
     let missingCAs = inventory.missing.filter { $0.hasSuffix("-ca") || $0 == "ca" }
+    var caProblems = missingCAs.map { Value.string("\($0): missing") }
+    var fingerprints: [String: Value] = [:]
+    for entry in inventory.cas {
+      if entry.certificate.notValidAfter <= now { caProblems.append(.string("\(entry.name): expired on \(CertificateFacts.timestamp(entry.certificate.notValidAfter))")) }
+      if FileInputs.status(entry.keyPath) == nil {
+        caProblems.append(.string("\(entry.name): its key \(entry.keyPath) is missing"))
+      } else if (try? PEMFile(path: entry.keyPath).key().key.publicKey) != entry.certificate.publicKey {
+        caProblems.append(.string("\(entry.name): \(entry.keyPath) is not its key"))
+      }
+    }
+    let trusted = inventory.cas.flatMap { [$0.path, $0.keyPath] } + [pkiDirectory + "/sa.key", pkiDirectory + "/sa.pub"]
+    for path in trusted where FileInputs.status(path) != nil {
+      fingerprints[path] = .string(try FileInputs.sha256(ofFile: path))
+    }
     let table = ExpiryTable(
       leaves: inventory.leaves.map { .init(name: $0.name, notAfter: $0.certificate.notValidAfter, authority: $0.authority?.name ?? "(none of these)", status: status($0.certificate)) }
         + inventory.missing.filter { !missingCAs.contains($0) }.map { .init(name: $0, notAfter: nil, authority: "", status: "missing") },
@@ -97,6 +113,7 @@ public struct PKICheckAction: Action {
       "ok": .list(byStatus["ok"]!), "missing": .list(inventory.missing.map(Value.string)), "due": .list(due),
       "unsigned": .list(inventory.leaves.filter { $0.authority == nil }.map { .string($0.name) }),
       "unreadable": .list(inventory.unreadable.map { .string("\($0.path): \($0.reason)") }),
+      "ca_problems": .list(caProblems), "ca_fingerprints": .map(fingerprints),
     ])
   }
 }

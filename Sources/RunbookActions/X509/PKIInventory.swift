@@ -59,6 +59,7 @@ struct PKIInventory {
     for item in found where !cas.contains(where: { $0.path == item.path }) {
       leaves.append(Entry(name: item.name, kind: .certificate, path: item.path, keyPath: KeyFileNaming.keyPath(forCertificate: item.path), certificate: item.certificate, authority: authority(of: item.certificate)))
     }
+    leaves.sort { $0.name < $1.name }
     if let kubeconfigDirectory { addKubeconfigs(in: kubeconfigDirectory) }
     if FileInputs.status(pkiDirectory + "/ca.crt") != nil {
       let etcdExpected = expectEtcd ? Self.kubeadmEtcd : []
