@@ -57,10 +57,12 @@ public struct KubeadmTree {
   /// `/var/lib/kubelet/pki`.
   public let kubeletPKIDirectory: String
   private let work: String
+  private let leafKeyBits: Int
 
   /// Builds the tree under `directory`; leaves and kubeconfigs named in `validity` get that
-  /// validity, the rest `.valid`.
-  public init(in directory: String, validity: [String: Validity] = [:]) throws {
+  /// validity, the rest `.valid`. Leaf keys are RSA of `leafKeyBits` (CAs: 2048).
+  public init(in directory: String, validity: [String: Validity] = [:], leafKeyBits: Int = 2048) throws {
+    self.leafKeyBits = leafKeyBits
     kubernetesDirectory = directory + "/kubernetes"
     kubeletPKIDirectory = directory + "/kubelet/pki"
     work = directory + "/openssl-work"
@@ -151,7 +153,7 @@ public struct KubeadmTree {
   }
 
   private func issue(_ leaf: Leaf, key: String, certificate: String, validity: Validity) throws {
-    try OpenSSL.run(["genrsa", "-traditional", "-out", key, "2048"])
+    try OpenSSL.run(["genrsa", "-traditional", "-out", key, String(leafKeyBits)])
     chmod(key, 0o600)
     try OpenSSL.run(["req", "-new", "-key", key, "-out", work + "/request.csr", "-subj", leaf.subject])
     var extensions = "[leaf]\nbasicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature,keyEncipherment\nextendedKeyUsage=\(leaf.extendedKeyUsage)\nauthorityKeyIdentifier=keyid\n"

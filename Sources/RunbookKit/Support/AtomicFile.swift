@@ -11,7 +11,8 @@ public enum AtomicFile {
   /// new file before it replaces the old one.
   public static func write(_ bytes: [UInt8], to path: String, mode: mode_t, owner: (uid_t, gid_t)? = nil) throws {
     let directory = directoryOf(path)
-    let temporary = directory + "/.\((path as NSString).lastPathComponent).\(getpid()).\(UInt32.random(in: 0 ... .max)).tmp"
+    removeStaleTemporaries(of: path)
+    let temporary = directory + "/" + temporaryPrefix(of: path) + "\(getpid()).\(UInt32.random(in: 0 ... .max)).tmp"
     let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)
     guard fd >= 0 else { throw posixError(errno) }
     var failure: Int32?
@@ -34,6 +35,22 @@ public enum AtomicFile {
       throw posixError(failure)
     }
     syncDirectory(of: path)
+  }
+
+  /// Removes the temporaries of `path` that a writer killed before its rename left behind:
+  /// those whose process no longer runs.
+  static func removeStaleTemporaries(of path: String) {
+    let prefix = temporaryPrefix(of: path)
+    let directory = directoryOf(path)
+    for name in (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? [] where name.hasPrefix(prefix) && name.hasSuffix(".tmp") {
+      guard let pid = pid_t(name.dropFirst(prefix.count).prefix { $0 != "." }), pid != getpid() else { continue }
+      if kill(pid, 0) != 0, errno == ESRCH { unlink(directory + "/" + name) }
+    }
+  }
+
+  /// `.NAME.`: what every temporary of `path` is named with, before the writer's pid.
+  private static func temporaryPrefix(of path: String) -> String {
+    "." + (path as NSString).lastPathComponent + "."
   }
 
   /// fsyncs the directory holding `path`, so a rename or a new entry in it is durable.
