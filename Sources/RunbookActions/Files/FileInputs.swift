@@ -28,6 +28,15 @@ enum FileInputs {
     SHA256.hash(data: bytes).hex
   }
 
+  /// A whole file as UTF-8 text; `what` names it in the error ("the kubeconfig").
+  static func text(ofFile path: String, what: String = "") throws -> String {
+    guard let data = FileManager.default.contents(atPath: path) else {
+      let reason = FileManager.default.fileExists(atPath: path) ? "permission denied" : "no such file"
+      throw ActionError(.failed, "cannot read \(what.isEmpty ? "" : what + " ")\(path): \(reason)")
+    }
+    return String(decoding: data, as: UTF8.self)
+  }
+
   /// A file's sha256, read in chunks so large files do not fill memory.
   static func sha256(ofFile path: String) throws -> String {
     guard let handle = FileHandle(forReadingAtPath: path) else {

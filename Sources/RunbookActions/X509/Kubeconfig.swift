@@ -29,10 +29,7 @@ struct Kubeconfig {
   var users: [User]
 
   init(path: String) throws {
-    guard let data = FileManager.default.contents(atPath: path) else {
-      throw ActionError(.failed, "cannot read the kubeconfig \(path): \(FileManager.default.fileExists(atPath: path) ? "permission denied" : "no such file")")
-    }
-    try self.init(path: path, text: String(decoding: data, as: UTF8.self))
+    try self.init(path: path, text: FileInputs.text(ofFile: path, what: "the kubeconfig"))
   }
 
   init(path: String, text: String) throws {

@@ -11,10 +11,7 @@ struct PEMFile {
   var privateKey: StoredPrivateKey?
 
   init(path: String) throws {
-    guard let data = FileManager.default.contents(atPath: path) else {
-      throw ActionError(.failed, "cannot read \(path): \(FileManager.default.fileExists(atPath: path) ? "permission denied" : "no such file")")
-    }
-    try self.init(path: path, text: String(decoding: data, as: UTF8.self))
+    try self.init(path: path, text: FileInputs.text(ofFile: path))
   }
 
   /// Parses PEM text that came from `path` (a file, or a kubeconfig field named so).
