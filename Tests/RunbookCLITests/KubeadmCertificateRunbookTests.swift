@@ -147,6 +147,42 @@ final class KubeadmCertificateRunbookTests: XCTestCase {
     XCTAssertFalse(FileManager.default.fileExists(atPath: tree.manifestsDirectory + "/backup"))
   }
 
+  func testJumpstartWithRestartReloadsTheStaticPodsAndWaitsForReadyz() throws {
+    let tree = try KubeadmTree(in: scratch.path, validity: ["scheduler.conf": .expired])
+    let manifests = try FileManager.default.contentsOfDirectory(atPath: tree.manifestsDirectory).sorted()
+    let before = try tree.snapshot()
+    // The API server's stand-in: openssl serving /readyz with the tree's apiserver certificate,
+    // asking for a client certificate from the cluster CA, as kube-apiserver does.
+    try "ok".write(toFile: scratch.path + "/readyz", atomically: true, encoding: .utf8)
+    let port = try EtcdCluster.freePort(on: "127.0.0.1")
+    let server = Process()
+    server.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    server.arguments = [
+      "openssl", "s_server", "-quiet", "-WWW", "-accept", "127.0.0.1:\(port)", "-cert", tree.pkiDirectory + "/apiserver.crt",
+      "-key", tree.pkiDirectory + "/apiserver.key", "-Verify", "1", "-verify_return_error", "-CAfile", tree.pkiDirectory + "/ca.crt",
+    ]
+    server.currentDirectoryURL = URL(fileURLWithPath: scratch.path)
+    server.standardOutput = FileHandle.nullDevice
+    server.standardError = FileHandle.nullDevice
+    try server.run()
+    defer { server.terminate() }
+    let restarted = scratch.path + "/kubelet-restarted"
+    let params = treeParams(tree).dropLast(2) + [
+      "-p", "restart=true", "-p", "pod_restart_wait=1s", "-p", "readyz_url=https://127.0.0.1:\(port)/readyz",
+      "-p", "kubelet_restart_command=ls \(tree.manifestsDirectory) \(tree.manifestsDirectory).held > \(restarted)",
+    ]
+    let run = try runbook(["apply", "kubeadm-cert-jumpstart", "--yes", "--run-id", "r"] + params)
+    XCTAssertEqual(run.status, 0, run.stdout + run.stderr)
+    XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: tree.manifestsDirectory).sorted(), manifests, "every manifest back")
+    XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: tree.manifestsDirectory + ".held"), [], "nothing left in the holding directory")
+    let after = try tree.snapshot()
+    for manifest in manifests { XCTAssertEqual(after["kubernetes/manifests/\(manifest)"], before["kubernetes/manifests/\(manifest)"], manifest) }
+    XCTAssertEqual(scratch.read("kubelet-restarted"), "\(tree.manifestsDirectory):\n" + manifests.joined(separator: "\n") + "\n\n\(tree.manifestsDirectory).held:\n", "the kubelet restarted once the manifests were back")
+    let steps = try SQLiteStateStore(path: scratch.path + "/state/journal.sqlite").steps(ofRun: "r")
+    XCTAssertEqual(steps.filter { $0.step == "hold-manifests" && $0.iteration != nil && $0.status == .succeeded }.count, manifests.count, "each manifest was moved out")
+    XCTAssertEqual(steps.first { $0.step == "readyz" }?.outputs["polls"], .int(1), "/readyz answered 200 at the first poll")
+  }
+
   func testRenewReissuesWhatIsDueAndLeavesTheKubeletToItself() throws {
     let tree = try KubeadmTree(in: scratch.path, validity: ["apiserver": .expiring, "controller-manager.conf": .expiring, "kubelet.conf": .expiring])
     let before = try tree.snapshot()

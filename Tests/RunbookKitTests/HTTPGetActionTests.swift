@@ -4,7 +4,8 @@ import RunbookKit
 import RunbookTestSupport
 import XCTest
 
-/// http.get against a real TLS server (`openssl s_server -WWW`) that asks for a client certificate.
+/// http.get against a real TLS server (`openssl s_server -WWW`) that asks for a client
+/// certificate and serves a kubeadm API server certificate, which names `kubernetes`, not 127.0.0.1.
 final class HTTPGetActionTests: XCTestCase {
   func testGetsStatusBodyAndServerCertificateExpiryWithAClientCertificate() async throws {
     let scratch = try ScratchDirectory("http-get")
@@ -15,7 +16,7 @@ final class HTTPGetActionTests: XCTestCase {
     let server = Process()
     server.executableURL = URL(fileURLWithPath: "/usr/bin/env")
     server.arguments = [
-      "openssl", "s_server", "-quiet", "-WWW", "-accept", "127.0.0.1:\(port)", "-cert", pki + "/etcd/server.crt", "-key", pki + "/etcd/server.key",
+      "openssl", "s_server", "-quiet", "-WWW", "-accept", "127.0.0.1:\(port)", "-cert", pki + "/apiserver.crt", "-key", pki + "/apiserver.key",
       "-Verify", "1", "-verify_return_error", "-CAfile", pki + "/ca.crt",
     ]
     server.currentDirectoryURL = URL(fileURLWithPath: scratch.path)
@@ -24,7 +25,8 @@ final class HTTPGetActionTests: XCTestCase {
     try server.run()
     defer { server.terminate() }
     let client: [String: Value] = [
-      "ca": .string(pki + "/etcd/ca.crt"), "cert": .string(pki + "/apiserver-kubelet-client.crt"), "key": .string(pki + "/apiserver-kubelet-client.key"),
+      "ca": .string(pki + "/ca.crt"), "cert": .string(pki + "/apiserver-kubelet-client.crt"), "key": .string(pki + "/apiserver-kubelet-client.key"),
+      "server_name": .string("kubernetes"),
     ]
     var ready: ActionHarness.Run?
     for _ in 0..<50 where ready == nil {
@@ -34,13 +36,14 @@ final class HTTPGetActionTests: XCTestCase {
     let run = try XCTUnwrap(ready, "the server never answered")
     XCTAssertEqual(run.outputs["status"], .int(200))
     XCTAssertEqual(run.outputs["body"], .string("ok"))
-    let notAfter = try OpenSSL.run(["x509", "-noout", "-enddate", "-dateopt", "iso_8601", "-in", pki + "/etcd/server.crt"])
+    let notAfter = try OpenSSL.run(["x509", "-noout", "-enddate", "-dateopt", "iso_8601", "-in", pki + "/apiserver.crt"])
     XCTAssertEqual(run.outputs["peer_not_after"].map { "notAfter=" + $0.plainText.replacingOccurrences(of: "T", with: " ") + "\n" }, notAfter)
     XCTAssertEqual(run.outputs["peer_days_remaining"], .int(364))
 
     let failures: [(String, [String: Value])] = [
       ("CERTIFICATE_VERIFY_FAILED", client.merging(["url": .string("https://127.0.0.1:\(port)/readyz"), "ca": .string(pki + "/front-proxy-ca.crt")]) { $1 }),
-      ("CERTIFICATE_REQUIRED", ["url": .string("https://127.0.0.1:\(port)/readyz"), "ca": .string(pki + "/etcd/ca.crt")]),
+      ("failedToValidateHostname", client.merging(["url": .string("https://127.0.0.1:\(port)/readyz"), "server_name": .string("")]) { $1 }),
+      ("CERTIFICATE_REQUIRED", ["url": .string("https://127.0.0.1:\(port)/readyz"), "ca": .string(pki + "/ca.crt"), "server_name": .string("kubernetes")]),
     ]
     for (reason, inputs) in failures {
       do {

@@ -18,6 +18,7 @@ public struct HTTPGetAction: Action {
     InputSpec("ca", .path, default: .string(""), "Trust only this CA certificate (empty: the system's roots)"),
     InputSpec("cert", .path, default: .string(""), "Client certificate (empty: none)"),
     InputSpec("key", .path, default: .string(""), "Its private key"),
+    InputSpec("server_name", .string, default: .string(""), "The name the server certificate must carry instead of the URL's host (an IP SAN for the connected address also passes); kubeadm's API server certificate names `kubernetes`, not 127.0.0.1"),
     InputSpec("expect_status", .int, default: .int(200), "Fail unless the status is this (0: any)"),
     InputSpec("timeout", .duration, default: .string("10s"), "Give up connecting and reading after this long"),
     InputSpec("max_body", .int, default: .int(65_536), "Keep at most this many bytes of the body"),
@@ -48,7 +49,7 @@ public struct HTTPGetAction: Action {
     if case .int(let limit)? = input["max_body"] { maxBody = Int(max(0, limit)) }
     let tls = scheme == "https" ? try Self.tlsContext(input) : nil
     let request = HTTPRequest(
-      host: host, port: url.port ?? (scheme == "https" ? 443 : 80),
+      host: host, serverName: input.text("server_name").flatMap { $0.isEmpty ? nil : $0 }, port: url.port ?? (scheme == "https" ? 443 : 80),
       target: (url.path.isEmpty ? "/" : url.path) + (url.query.map { "?" + $0 } ?? ""), tls: tls, timeout: timeout, maxBody: maxBody)
     let response: HTTPRequest.Response
     do {

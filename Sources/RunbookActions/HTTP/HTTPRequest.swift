@@ -15,6 +15,8 @@ struct HTTPRequest {
   }
 
   var host: String
+  /// The name to check the server's certificate for (and send as SNI); nil: `host`.
+  var serverName: String?
   var port: Int
   var target: String
   var tls: NIOSSLContext?
@@ -24,14 +26,15 @@ struct HTTPRequest {
   func get() async throws -> Response {
     let group = MultiThreadedEventLoopGroup.singleton
     let timeoutAmount = TimeAmount.milliseconds(timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000)
-    let promise = group.next().makePromise(of: (Int, [UInt8]).self)
-    let isAddress = host.contains(":") || host.allSatisfy { $0.isNumber || $0 == "." }
+    let promise = group.next().makePromise(of: ResponseCollector.Collected.self)
+    let expectedName = serverName ?? host
+    let isAddress = expectedName.contains(":") || expectedName.allSatisfy { $0.isNumber || $0 == "." }
     let bootstrap = ClientBootstrap(group: group)
       .connectTimeout(timeoutAmount)
-      .channelInitializer { [tls, maxBody] channel in
+      .channelInitializer { [tls, maxBody, expectedName] channel in
         do {
           if let tls {
-            try channel.pipeline.syncOperations.addHandler(NIOSSLClientHandler(context: tls, serverHostname: isAddress ? nil : host))
+            try channel.pipeline.syncOperations.addHandler(NIOSSLClientHandler(context: tls, serverHostname: isAddress ? nil : expectedName))
           }
           try channel.pipeline.syncOperations.addHTTPClientHandlers()
           try channel.pipeline.syncOperations.addHandler(ResponseCollector(promise: promise, maxBody: maxBody))
@@ -62,12 +65,9 @@ struct HTTPRequest {
       deadline.cancel()
       channel.close(promise: nil)
     }
-    let (status, body) = try await promise.futureResult.get()
-    var peer: Certificate?
-    if tls != nil, let certificate = try await channel.nioSSL_peerCertificate().get() {
-      peer = try Certificate(derEncoded: certificate.toDERBytes())
-    }
-    return Response(status: status, body: String(decoding: body, as: UTF8.self), peerCertificate: peer)
+    let collected = try await promise.futureResult.get()
+    let peer = try collected.peerCertificate.map { try Certificate(derEncoded: $0.toDERBytes()) }
+    return Response(status: collected.status, body: String(decoding: collected.body, as: UTF8.self), peerCertificate: peer)
   }
 
   struct TimedOut: Error, CustomStringConvertible {
@@ -76,16 +76,22 @@ struct HTTPRequest {
   }
 }
 
-/// Collects one response's status and body (up to a limit), then fulfils its promise.
+/// Collects one response's status, body (up to a limit) and, over TLS, the server's
+/// certificate (read when the head arrives: once the server closes, the TLS handler is gone).
 private final class ResponseCollector: ChannelInboundHandler, @unchecked Sendable {
   typealias InboundIn = HTTPClientResponsePart
 
-  private let promise: EventLoopPromise<(Int, [UInt8])>
-  private let maxBody: Int
-  private var status = 0
-  private var body: [UInt8] = []
+  struct Collected {
+    var status = 0
+    var body: [UInt8] = []
+    var peerCertificate: NIOSSLCertificate?
+  }
 
-  init(promise: EventLoopPromise<(Int, [UInt8])>, maxBody: Int) {
+  private let promise: EventLoopPromise<Collected>
+  private let maxBody: Int
+  private var collected = Collected()
+
+  init(promise: EventLoopPromise<Collected>, maxBody: Int) {
     self.promise = promise
     self.maxBody = maxBody
   }
@@ -93,12 +99,13 @@ private final class ResponseCollector: ChannelInboundHandler, @unchecked Sendabl
   func channelRead(context: ChannelHandlerContext, data: NIOAny) {
     switch unwrapInboundIn(data) {
     case .head(let head):
-      status = Int(head.status.code)
+      collected.status = Int(head.status.code)
+      collected.peerCertificate = try? context.pipeline.syncOperations.nioSSL_peerCertificate()
     case .body(var buffer):
-      let room = maxBody - body.count
-      if room > 0, let bytes = buffer.readBytes(length: min(room, buffer.readableBytes)) { body += bytes }
+      let room = maxBody - collected.body.count
+      if room > 0, let bytes = buffer.readBytes(length: min(room, buffer.readableBytes)) { collected.body += bytes }
     case .end:
-      promise.succeed((status, body))
+      promise.succeed(collected)
     }
   }
 
