@@ -179,3 +179,37 @@ extension X509ActionTests {
     XCTAssertTrue(run.lines.contains { $0.hasPrefix("ca ") && $0.contains("9y") }, run.lines.joined(separator: "\n"))
   }
 }
+
+extension X509ActionTests {
+  /// kubespray keeps the cluster PKI in /etc/kubernetes/ssl and etcd's as NAME.pem and
+  /// NAME-key.pem in /etc/ssl/etcd/ssl.
+  func testAKubesprayLayoutIsCheckedAndRenewedByItsNaming() async throws {
+    let scratch = try ScratchDirectory("kubespray")
+    let tree = try KubeadmTree(in: scratch.path + "/kubeadm", validity: ["etcd/server": .expired])
+    let ssl = scratch.path + "/kubernetes/ssl"
+    let etcd = scratch.path + "/etcd/ssl"
+    try FileManager.default.createDirectory(atPath: AtomicFile.directoryOf(ssl), withIntermediateDirectories: true)
+    try FileManager.default.createDirectory(atPath: etcd, withIntermediateDirectories: true)
+    try FileManager.default.copyItem(atPath: tree.pkiDirectory, toPath: ssl)
+    try FileManager.default.removeItem(atPath: ssl + "/etcd")
+    let copies = ["etcd/ca.crt": "ca.pem", "etcd/ca.key": "ca-key.pem", "etcd/server.crt": "member-cp1.pem", "etcd/server.key": "member-cp1-key.pem"]
+    for (from, to) in copies { try FileManager.default.copyItem(atPath: tree.pkiDirectory + "/" + from, toPath: etcd + "/" + to) }
+
+    let check = try await ActionHarness.run(PKICheckAction.self, ["pki_dir": .string(ssl), "etcd_pki_dir": .string(etcd), "kubeconfig_dir": .string("")])
+    XCTAssertEqual(check.outputs["expired"], .list([.string("etcd-member-cp1")]))
+    XCTAssertEqual(check.outputs["missing"], .list([]), "kubeadm's etcd names are not expected of kubespray")
+    XCTAssertEqual(check.outputs["unsigned"], .list([]))
+    XCTAssertEqual(check.outputs["ca_problems"], .list([]))
+    let due = try XCTUnwrap(check.outputs["due"]?.items.first)
+    XCTAssertEqual(due["ca_cert"], .string(etcd + "/ca.pem"))
+    XCTAssertEqual(due["ca_key"], .string(etcd + "/ca-key.pem"))
+    XCTAssertEqual(due["key"], .string(etcd + "/member-cp1-key.pem"))
+
+    _ = try await ActionHarness.run(
+      X509RenewAction.self, ["cert": .string(etcd + "/member-cp1.pem"), "ca_cert": .string(etcd + "/ca.pem"), "backup_dir": .string(scratch.path + "/backup")])
+    XCTAssertEqual(try OpenSSL.run(["verify", "-CAfile", etcd + "/ca.pem", etcd + "/member-cp1.pem"]), etcd + "/member-cp1.pem: OK\n")
+    XCTAssertEqual(try OpenSSL.run(["rsa", "-noout", "-modulus", "-in", etcd + "/member-cp1-key.pem"]), try OpenSSL.run(["x509", "-noout", "-modulus", "-in", etcd + "/member-cp1.pem"]))
+    let again = try await ActionHarness.run(PKICheckAction.self, ["pki_dir": .string(ssl), "etcd_pki_dir": .string(etcd), "kubeconfig_dir": .string("")])
+    XCTAssertEqual(again.outputs["expired"], .list([]))
+  }
+}

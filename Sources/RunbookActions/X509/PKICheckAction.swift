@@ -51,7 +51,7 @@ public struct PKICheckAction: Action {
       ?? (FileInputs.status(pkiDirectory + "/etcd") != nil ? pkiDirectory + "/etcd" : nil)
     let inventory = PKIInventory(
       pkiDirectory: pkiDirectory, etcdDirectory: etcdDirectory == pkiDirectory + "/etcd" ? nil : etcdDirectory,
-      kubeconfigDirectory: input.text("kubeconfig_dir").flatMap { $0.isEmpty ? nil : $0 }, expectEtcd: etcdDirectory != nil)
+      kubeconfigDirectory: input.text("kubeconfig_dir").flatMap { $0.isEmpty ? nil : $0 }, expectEtcd: etcdDirectory == pkiDirectory + "/etcd")
     let now = Date()
     let warning = Double(warnDays) * 86_400
     let status = { (certificate: Certificate) -> String in
