@@ -213,3 +213,40 @@ extension X509ActionTests {
     XCTAssertEqual(again.outputs["expired"], .list([]))
   }
 }
+
+extension X509ActionTests {
+  /// An ECDSA leaf (kubeadm's `encryptionAlgorithm: ECDSA-P256`) gets a new P-256 key, written
+  /// as SEC 1 `EC PRIVATE KEY` as it was, which openssl reads back.
+  func testAnECDSALeafIsRenewedWithAKeyOfTheSameCurveAndEncoding() async throws {
+    let scratch = try ScratchDirectory("x509-ecdsa")
+    let dir = scratch.path
+    try OpenSSL.run(["ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", dir + "/ca.key"])
+    try OpenSSL.run([
+      "req", "-x509", "-new", "-key", dir + "/ca.key", "-out", dir + "/ca.crt", "-days", "30", "-subj", "/CN=ec-ca",
+      "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign",
+    ])
+    try OpenSSL.run(["ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", dir + "/leaf.key"])
+    try OpenSSL.run(["req", "-new", "-key", dir + "/leaf.key", "-out", dir + "/leaf.csr", "-subj", "/O=system:nodes/CN=system:node:cp1"])
+    _ = try scratch.write("leaf.ext", "extendedKeyUsage=clientAuth\nkeyUsage=critical,digitalSignature\n")
+    try OpenSSL.run([
+      "x509", "-req", "-in", dir + "/leaf.csr", "-CA", dir + "/ca.crt", "-CAkey", dir + "/ca.key", "-CAcreateserial", "-out", dir + "/leaf.crt",
+      "-days", "1", "-extfile", dir + "/leaf.ext",
+    ])
+    XCTAssertTrue(scratch.read("leaf.key").hasPrefix("-----BEGIN EC PRIVATE KEY-----"))
+    let oldKey = scratch.read("leaf.key")
+
+    _ = try await ActionHarness.run(X509RenewAction.self, ["cert": .string(dir + "/leaf.crt"), "ca_cert": .string(dir + "/ca.crt"), "backup_dir": .string(dir + "/backup")])
+    XCTAssertTrue(scratch.read("leaf.key").hasPrefix("-----BEGIN EC PRIVATE KEY-----"), scratch.read("leaf.key"))
+    XCTAssertNotEqual(scratch.read("leaf.key"), oldKey)
+    let publicFromKey = try OpenSSL.run(["ec", "-in", dir + "/leaf.key", "-pubout"])
+    let publicFromCertificate = try OpenSSL.run(["x509", "-in", dir + "/leaf.crt", "-noout", "-pubkey"])
+    XCTAssertEqual(publicFromKey, publicFromCertificate, "the new SEC 1 key is the certificate's")
+    XCTAssertTrue(try OpenSSL.run(["ec", "-in", dir + "/leaf.key", "-noout", "-text"]).contains("ASN1 OID: prime256v1"))
+    XCTAssertEqual(try OpenSSL.run(["verify", "-CAfile", dir + "/ca.crt", dir + "/leaf.crt"]), dir + "/leaf.crt: OK\n")
+    let text = try OpenSSL.run(["x509", "-noout", "-text", "-in", dir + "/leaf.crt"])
+    XCTAssertTrue(text.contains("Signature Algorithm: ecdsa-with-SHA256"), text)
+    XCTAssertTrue(text.contains("TLS Web Client Authentication"), text)
+    XCTAssertNotNil(try? OpenSSL.run(["x509", "-noout", "-checkend", String(20 * 86_400), "-in", dir + "/leaf.crt"]), "valid for the year asked, capped at the CA's 30 days")
+    XCTAssertNil(try? OpenSSL.run(["x509", "-noout", "-checkend", String(31 * 86_400), "-in", dir + "/leaf.crt"]), "never beyond the CA")
+  }
+}
