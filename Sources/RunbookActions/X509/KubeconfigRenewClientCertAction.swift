@@ -60,12 +60,12 @@ public struct KubeconfigRenewClientCertAction: Action {
         backups += outcome.backups
         notAfter = CertificateFacts.timestamp(outcome.certificate.notValidAfter)
       case .embedded(let certificateField, let keyField):
+        guard let keyField else { throw ActionError(.failed, "\(path): user \(user.name) has client-certificate-data but no client-key-data") }
         let old = try PEMFile(path: "\(path) (user \(user.name))", text: kubeconfig.decoded(certificateField, "client-certificate-data")).leaf()
         try LeafRenewal.refuseUnlessRenewable(old, at: "the client certificate of \(user.name) in \(path)", from: authority)
-        let oldKey = try keyField.flatMap { try PEMFile(path: path, text: kubeconfig.decoded($0, "client-key-data")).privateKey }
+        let oldKey = try PEMFile(path: path, text: kubeconfig.decoded(keyField, "client-key-data")).privateKey
         let newKey = try StoredPrivateKey.generate(like: old.publicKey, encoding: oldKey?.encoding)
         let renewed = try authority.reissue(old, publicKey: newKey.key.publicKey, validity: validity, now: now)
-        guard let keyField else { throw ActionError(.failed, "\(path): user \(user.name) has client-certificate-data but no client-key-data") }
         kubeconfig.text = try kubeconfig.replacing(certificateField, with: Data((try renewed.serializeAsPEM().pemString + "\n").utf8).base64EncodedString())
         kubeconfig.text = try kubeconfig.replacing(keyField, with: Data((newKey.pem + "\n").utf8).base64EncodedString())
         notAfter = CertificateFacts.timestamp(renewed.notValidAfter)
