@@ -24,10 +24,27 @@ public final class SQLiteStateStore: StateStore, @unchecked Sendable {
       try db.execute(sql: "PRAGMA synchronous = FULL")
     }
     do {
-      queue = try DatabaseQueue(path: path, configuration: configuration)
-      try JournalMigrations.migrator.migrate(queue)
+      queue = try Self.openAndMigrate(path, configuration)
     } catch {
       throw StateStoreError(.storage, "cannot open the journal \(path)", cause: error)
+    }
+  }
+
+  /// Opens and migrates, retrying while another process creates the same new journal: the
+  /// switch to WAL answers "database is locked" without waiting, and the migrator checks what is
+  /// applied outside the transaction that applies it, so the second opener fails with "table
+  /// runs already exists" and, once the first has committed, finds nothing left to do.
+  private static func openAndMigrate(_ path: String, _ configuration: Configuration) throws -> DatabaseQueue {
+    var attempt = 0
+    while true {
+      attempt += 1
+      do {
+        let queue = try DatabaseQueue(path: path, configuration: configuration)
+        try JournalMigrations.migrator.migrate(queue)
+        return queue
+      } catch let error as DatabaseError where attempt < 10 && [.SQLITE_BUSY, .SQLITE_ERROR].contains(error.resultCode) {
+        usleep(useconds_t(10_000 * attempt))
+      }
     }
   }
 

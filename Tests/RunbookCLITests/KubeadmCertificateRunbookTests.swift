@@ -94,14 +94,14 @@ final class KubeadmCertificateRunbookTests: XCTestCase {
     let engine = try CommandLineTool.start(["apply", "kubeadm-cert-jumpstart", "--yes", "--run-id", "k"] + treeParams(tree), in: scratch.path, environment: environment)
     let deadline = Date().addingTimeInterval(120)
     var renewed = 0
-    while Date() < deadline, renewed == 0 {
+    while Date() < deadline, renewed == 0, engine.process.isRunning {
       usleep(20_000)
-      guard FileManager.default.fileExists(atPath: journal), let store = try? SQLiteStateStore(path: journal) else { continue }
+      guard engine.stdoutSoFar.contains("run k:"), let store = try? SQLiteStateStore(path: journal) else { continue }
       renewed = ((try? store.steps(ofRun: "k")) ?? []).filter { $0.step == "renew-certificates" && $0.iteration != nil && $0.status == .succeeded }.count
     }
     engine.signal(SIGKILL)
     let killed = try engine.finish()
-    XCTAssertGreaterThan(renewed, 0, "killed before any re-issue: \(killed.stdout.suffix(1500))")
+    XCTAssertGreaterThan(renewed, 0, "killed before any re-issue: \(killed.stdout.suffix(1500)) \(killed.stderr.suffix(1500))")
     let steps = try SQLiteStateStore(path: journal).steps(ofRun: "k")
     let done = steps.filter { $0.step == "renew-certificates" && $0.iteration != nil && $0.status == .succeeded }.count
     XCTAssertLessThan(done, KubeadmTree.leaves.count, "the kill came halfway, not after the loop")

@@ -2,6 +2,7 @@ import Foundation
 import RunbookKit
 import RunbookStore
 import RunbookTestSupport
+import Synchronization
 import XCTest
 
 final class SQLiteStateStoreTests: XCTestCase {
@@ -21,6 +22,23 @@ final class SQLiteStateStoreTests: XCTestCase {
     try StateStoreContract.verify {
       count += 1
       return try SQLiteStateStore(path: directory.appendingPathComponent("journal-\(count).sqlite").path)
+    }
+  }
+
+  /// `runbook runs` started while `runbook apply` creates the journal once made apply fail with
+  /// "table runs already exists"; every opener must succeed.
+  func testOpenersRacingOnANewJournalAllSucceed() throws {
+    for round in 0..<20 {
+      let path = directory.appendingPathComponent("race-\(round).sqlite").path
+      let failures = Mutex<[String]>([])
+      DispatchQueue.concurrentPerform(iterations: 6) { _ in
+        do {
+          _ = try SQLiteStateStore(path: path).runs()
+        } catch {
+          failures.withLock { $0.append("\(error)") }
+        }
+      }
+      XCTAssertEqual(failures.withLock { $0 }, [], "round \(round)")
     }
   }
 
