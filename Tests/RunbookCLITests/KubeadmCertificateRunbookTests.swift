@@ -155,16 +155,9 @@ final class KubeadmCertificateRunbookTests: XCTestCase {
     // asking for a client certificate from the cluster CA, as kube-apiserver does.
     try "ok".write(toFile: scratch.path + "/readyz", atomically: true, encoding: .utf8)
     let port = try EtcdCluster.freePort(on: "127.0.0.1")
-    let server = Process()
-    server.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    server.arguments = [
-      "openssl", "s_server", "-quiet", "-WWW", "-accept", "127.0.0.1:\(port)", "-cert", tree.pkiDirectory + "/apiserver.crt",
-      "-key", tree.pkiDirectory + "/apiserver.key", "-Verify", "1", "-verify_return_error", "-CAfile", tree.pkiDirectory + "/ca.crt",
-    ]
-    server.currentDirectoryURL = URL(fileURLWithPath: scratch.path)
-    server.standardOutput = FileHandle.nullDevice
-    server.standardError = FileHandle.nullDevice
-    try server.run()
+    let server = try OpenSSL.startServer(
+      in: scratch.path, port: port, certificate: tree.pkiDirectory + "/apiserver.crt", key: tree.pkiDirectory + "/apiserver.key",
+      clientCA: tree.pkiDirectory + "/ca.crt")
     defer { server.terminate() }
     let restarted = scratch.path + "/kubelet-restarted"
     let params = treeParams(tree).dropLast(2) + [

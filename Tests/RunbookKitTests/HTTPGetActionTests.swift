@@ -13,16 +13,8 @@ final class HTTPGetActionTests: XCTestCase {
     let pki = tree.pkiDirectory
     try "ok".write(toFile: scratch.path + "/readyz", atomically: true, encoding: .utf8)
     let port = try EtcdCluster.freePort(on: "127.0.0.1")
-    let server = Process()
-    server.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    server.arguments = [
-      "openssl", "s_server", "-quiet", "-WWW", "-accept", "127.0.0.1:\(port)", "-cert", pki + "/apiserver.crt", "-key", pki + "/apiserver.key",
-      "-Verify", "1", "-verify_return_error", "-CAfile", pki + "/ca.crt",
-    ]
-    server.currentDirectoryURL = URL(fileURLWithPath: scratch.path)
-    server.standardOutput = FileHandle.nullDevice
-    server.standardError = FileHandle.nullDevice
-    try server.run()
+    let server = try OpenSSL.startServer(
+      in: scratch.path, port: port, certificate: pki + "/apiserver.crt", key: pki + "/apiserver.key", clientCA: pki + "/ca.crt")
     defer { server.terminate() }
     let client: [String: Value] = [
       "ca": .string(pki + "/ca.crt"), "cert": .string(pki + "/apiserver-kubelet-client.crt"), "key": .string(pki + "/apiserver-kubelet-client.key"),
