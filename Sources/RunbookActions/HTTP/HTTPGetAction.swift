@@ -63,7 +63,7 @@ public struct HTTPGetAction: Action {
     if let peer = response.peerCertificate {
       outputs["peer_subject"] = .string(peer.subject.description)
       outputs["peer_not_after"] = .string(CertificateFacts.timestamp(peer.notValidAfter))
-      outputs["peer_days_remaining"] = .int(Int64((peer.notValidAfter.timeIntervalSinceNow / 86_400).rounded(.down)))
+      outputs["peer_days_remaining"] = .int(CertificateFacts.daysRemaining(until: peer.notValidAfter, at: Date()))
     }
     let expiry = response.peerCertificate.map { "; server certificate valid until \(CertificateFacts.timestamp($0.notValidAfter))" } ?? ""
     context.output(OutputLine(.stdout, "GET \(text): \(response.status) \(response.body.prefix(80).split(separator: "\n").first ?? "")\(expiry)"))

@@ -74,7 +74,12 @@ struct CertificateFacts {
 
   /// Whole days left; negative once expired.
   func daysRemaining(at now: Date) -> Int64 {
-    Int64((certificate.notValidAfter.timeIntervalSince(now) / 86_400).rounded(.down))
+    Self.daysRemaining(until: certificate.notValidAfter, at: now)
+  }
+
+  /// Whole days from `now` until `expiry`, rounded down; negative once it has passed.
+  static func daysRemaining(until expiry: Date, at now: Date) -> Int64 {
+    Int64((expiry.timeIntervalSince(now) / 86_400).rounded(.down))
   }
 
   /// Whether `authority` signed this certificate: its issuer is the CA's subject and the CA's

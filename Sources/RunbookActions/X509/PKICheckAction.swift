@@ -70,7 +70,7 @@ public struct PKICheckAction: Action {
         "user": entry.user.map(Value.string) ?? .null, "ca": .string(entry.authority?.name ?? ""),
         "ca_cert": .string(entry.authority?.certificatePath ?? ""), "ca_key": .string(entry.authority?.keyPath ?? ""),
         "not_after": .string(CertificateFacts.timestamp(entry.certificate.notValidAfter)),
-        "days_remaining": .int(Int64((entry.certificate.notValidAfter.timeIntervalSince(now) / 86_400).rounded(.down))), "status": .string(state),
+        "days_remaining": .int(CertificateFacts.daysRemaining(until: entry.certificate.notValidAfter, at: now)), "status": .string(state),
       ])
       certificates.append(row)
       if state != "ok" { due.append(row) }
@@ -82,7 +82,7 @@ public struct PKICheckAction: Action {
       cas.append(.map([
         "name": .string(entry.name), "path": .string(entry.path), "key": .string(entry.keyPath), "key_present": .bool(FileInputs.status(entry.keyPath) != nil),
         "not_after": .string(CertificateFacts.timestamp(entry.certificate.notValidAfter)),
-        "days_remaining": .int(Int64((entry.certificate.notValidAfter.timeIntervalSince(now) / 86_400).rounded(.down))), "status": .string(state),
+        "days_remaining": .int(CertificateFacts.daysRemaining(until: entry.certificate.notValidAfter, at: now)), "status": .string(state),
       ]))
     }
     let missingCAs = inventory.missing.filter { $0.hasSuffix("-ca") || $0 == "ca" }
