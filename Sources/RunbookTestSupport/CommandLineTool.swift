@@ -21,16 +21,31 @@ public enum CommandLineTool {
     return Repository.path(".build/debug/runbook")
   }
 
+  /// What `/bin/sh` is for the tool: this machine's (dash on Debian), or bash, bind-mounted over
+  /// it in a private mount namespace, as on RHEL-family hosts.
+  public enum BinSh: String, CaseIterable, Sendable {
+    case system, bash
+
+    /// Whether this one can be had here: bash needs root for the mount namespace.
+    public var isAvailable: Bool { self == .system || geteuid() == 0 }
+  }
+
   /// Runs `runbook ARGUMENTS` in `directory` (the repository root by default), without a TTY.
-  public static func run(_ arguments: [String], in directory: String? = nil, environment: [String: String] = [:]) throws -> Result {
-    try start(arguments, in: directory, environment: environment).finish()
+  public static func run(_ arguments: [String], in directory: String? = nil, environment: [String: String] = [:], binSh: BinSh = .system) throws -> Result {
+    try start(arguments, in: directory, environment: environment, binSh: binSh).finish()
   }
 
   /// Starts `runbook ARGUMENTS` and returns at once, for tests that signal or race it.
-  public static func start(_ arguments: [String], in directory: String? = nil, environment: [String: String] = [:]) throws -> Launched {
+  public static func start(_ arguments: [String], in directory: String? = nil, environment: [String: String] = [:], binSh: BinSh = .system) throws -> Launched {
     let process = Process()
-    process.executableURL = URL(fileURLWithPath: binary)
-    process.arguments = arguments
+    switch binSh {
+    case .system:
+      process.executableURL = URL(fileURLWithPath: binary)
+      process.arguments = arguments
+    case .bash:
+      process.executableURL = URL(fileURLWithPath: "/usr/bin/unshare")
+      process.arguments = ["-m", "/bin/dash", "-c", "mount --bind /bin/bash /bin/sh && exec \"$0\" \"$@\"", binary] + arguments
+    }
     process.currentDirectoryURL = URL(fileURLWithPath: directory ?? Repository.root.path)
     var env = ProcessInfo.processInfo.environment
     env["NO_COLOR"] = "1"

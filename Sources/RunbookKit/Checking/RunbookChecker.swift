@@ -76,9 +76,19 @@ struct RunbookChecker {
       }
       let inner = spec.type == .expression ? scope.inCheck(.any) : scope
       for template in entry.value.templates { check(template, inner) }
+      if spec.type == .script, case .template(let script) = entry.value { shellValues(script) }
     }
     for spec in descriptor.inputs where spec.required && !given.contains(spec.name) {
       diagnostics.append(.missingInput(spec, action: descriptor.name, at: call.range))
+    }
+  }
+
+  /// Every value of a script stands where a reference reads it back literally.
+  private mutating func shellValues(_ script: Template) {
+    for (span, site) in zip(script.placeholders, ShellScriptBinding.sites(of: script)) {
+      if let refusal = site.refusal {
+        diagnostics.append(.shellValueContext(refusal, at: script.range(of: span, in: source)))
+      }
     }
   }
 

@@ -17,17 +17,21 @@ public struct Template: Sendable {
   public var raw: String
   /// The YAML node it was written in, for locating spans.
   public var node: YAMLNode
+  /// Where each expression is written, `${{` to `}}`, in the order of `expressions`.
+  public var placeholders: [Expression.Span]
 
-  public init(parts: [Part], raw: String, node: YAMLNode) {
+  public init(parts: [Part], raw: String, node: YAMLNode, placeholders: [Expression.Span] = []) {
     self.parts = parts
     self.raw = raw
     self.node = node
+    self.placeholders = placeholders
   }
 
   /// A template holding a single constant, for values written as plain YAML (`when: true`).
   public static func constant(_ value: Value, node: YAMLNode) -> Template {
     let text = node.scalar?.text ?? value.plainText
-    return Template(parts: [.expression(.literal(value, .init(start: 0, length: text.unicodeScalars.count)), source: text)], raw: text, node: node)
+    let span = Expression.Span(start: 0, length: text.unicodeScalars.count)
+    return Template(parts: [.expression(.literal(value, span), source: text)], raw: text, node: node, placeholders: [span])
   }
 
   /// Whether it is exactly one expression (surrounding white space aside), and so keeps its type.
@@ -55,6 +59,7 @@ public struct Template: Sendable {
     }
     let bytes = Array(raw.utf8)
     var parts: [Part] = []
+    var placeholders: [Expression.Span] = []
     var textStart = 0
     var i = 0
     while i < bytes.count {
@@ -74,11 +79,13 @@ public struct Template: Sendable {
       } catch {
         throw Failure(message: error.message, span: error.span, unterminated: false)
       }
+      let start = scalarOffset(bytes, i)
       i = close + 2
+      placeholders.append(.init(start: start, length: scalarOffset(bytes, i) - start))
       textStart = i
     }
     if textStart < bytes.count { parts.append(.text(string(bytes[textStart...]))) }
-    return Template(parts: parts, raw: raw, node: node)
+    return Template(parts: parts, raw: raw, node: node, placeholders: placeholders)
   }
 
   private static func string(_ bytes: ArraySlice<UInt8>) -> String {

@@ -1,0 +1,694 @@
+/// Parses a shell script in which `${{ }}` values stand as placeholders, far enough to know the
+/// context of each: the POSIX sh grammar plus the bash forms a script may hold (comments,
+/// here-documents of every kind, nested `$( )`, subshells, backquotes, `case`, parameter
+/// expansions, arithmetic, `[[ ]]`, functions, loops), and the commands that would run or name
+/// their arguments. What it does not parse is refused, never guessed (docs/runbook-format.md,
+/// "Values in shell scripts").
+struct ShellScanner {
+  /// A placeholder is a unit above every Unicode scalar: `valueBase + its index`.
+  static let valueBase: UInt32 = 0x20_0000
+
+  private let units: [UInt32]
+  private var i = 0
+  private(set) var sites: [Int: ShellValueSite] = [:]
+  /// Values in the order they were met, so that a pipeline into `sh` can refuse those before it.
+  private var order: [Int] = []
+  private var pending: [PendingHereDocument] = []
+
+  private struct PendingHereDocument {
+    var delimiter: [UInt32]
+    var stripTabs: Bool
+    var quoted: Bool
+    var taint: ShellRefusal?
+  }
+
+  private enum Terminator { case end, parenthesis }
+
+  private enum CasePhase { case subject, expectIn, pattern, body }
+
+  init(units: [UInt32]) { self.units = units }
+
+  /// The site of every value of `parts` (text, or a value's index), by index.
+  static func sites(of parts: [Piece]) -> [Int: ShellValueSite] {
+    var units: [UInt32] = []
+    for part in parts {
+      switch part {
+      case .text(let text): units += text.unicodeScalars.map(\.value)
+      case .value(let index): units.append(valueBase + UInt32(index))
+      }
+    }
+    var scanner = ShellScanner(units: units)
+    scanner.scanList(until: .end, taint: nil)
+    return scanner.sites
+  }
+
+  enum Piece {
+    case text(String)
+    case value(Int)
+  }
+
+  // MARK: Units
+
+  private func scalar(_ offset: Int = 0) -> Unicode.Scalar? {
+    let k = i + offset
+    guard k < units.count, units[k] < Self.valueBase else { return nil }
+    return Unicode.Scalar(units[k])
+  }
+
+  private func value(_ offset: Int = 0) -> Int? {
+    let k = i + offset
+    guard k < units.count, units[k] >= Self.valueBase else { return nil }
+    return Int(units[k] - Self.valueBase)
+  }
+
+  private var atEnd: Bool { i >= units.count }
+
+  private static func isBlank(_ c: Unicode.Scalar) -> Bool { c == " " || c == "\t" }
+
+  /// Characters that end an unquoted word.
+  private static func isMeta(_ c: Unicode.Scalar) -> Bool {
+    switch c {
+    case " ", "\t", "\n", ";", "&", "|", "<", ">", "(", ")": true
+    default: false
+    }
+  }
+
+  private func endsWord(_ offset: Int) -> Bool {
+    i + offset >= units.count || scalar(offset).map(Self.isMeta) == true
+  }
+
+  private mutating func record(_ index: Int, _ site: ShellValueSite) {
+    if case .refused = sites[index] { return }
+    sites[index] = site
+    order.append(index)
+  }
+
+  private mutating func record(_ index: Int, _ site: ShellValueSite, unless taint: ShellRefusal?) {
+    record(index, taint.map(ShellValueSite.refused) ?? site)
+  }
+
+  // MARK: Lists of commands
+
+  private mutating func scanList(until terminator: Terminator, taint: ShellRefusal?) {
+    var command = SimpleCommand()
+    var cases: [CasePhase] = []
+    var conditional = false
+    var expectFunctionName = false
+    var pipelineStart = order.count
+    var commandStart = order.count
+    var pendingAtCommandStart = pending.count
+    var hereStringValues: [Int] = []
+
+    func endCommand(_ scanner: inout ShellScanner, pipe: Bool) {
+      if let shell = command.standardInputShell {
+        for index in scanner.order[pipelineStart..<commandStart] + hereStringValues {
+          scanner.sites[index] = .refused(.shellScript(shell))
+        }
+        for k in pendingAtCommandStart..<scanner.pending.count where scanner.pending[k].taint == nil {
+          scanner.pending[k].taint = .shellScript(shell)
+        }
+      }
+      command = SimpleCommand()
+      hereStringValues = []
+      commandStart = scanner.order.count
+      pendingAtCommandStart = scanner.pending.count
+      if !pipe { pipelineStart = scanner.order.count }
+    }
+
+    while !atEnd {
+      guard let c = scalar() else {
+        readCommandWord(&command, &cases, &conditional, &expectFunctionName, taint: taint)
+        continue
+      }
+      switch c {
+      case " ", "\t":
+        i += 1
+      case "\\" where scalar(1) == "\n":
+        i += 2
+      case "\n":
+        i += 1
+        endCommand(&self, pipe: false)
+        readPendingHereDocuments()
+        pendingAtCommandStart = pending.count
+      case "#":
+        skipComment()
+      case ";":
+        if scalar(1) == ";" {
+          i += scalar(2) == "&" ? 3 : 2
+          if cases.last == .body { cases[cases.count - 1] = .pattern }
+        } else if scalar(1) == "&" {
+          i += 2
+          if cases.last == .body { cases[cases.count - 1] = .pattern }
+        } else {
+          i += 1
+        }
+        endCommand(&self, pipe: false)
+      case "&":
+        if scalar(1) == ">" {
+          i += scalar(2) == ">" ? 3 : 2
+          _ = readWord(role: .redirection, taint: taint)
+        } else {
+          i += scalar(1) == "&" ? 2 : 1
+          if !conditional { endCommand(&self, pipe: false) }
+        }
+      case "|":
+        if cases.last == .pattern {
+          i += 1
+        } else if scalar(1) == "|" {
+          i += 2
+          if !conditional { endCommand(&self, pipe: false) }
+        } else {
+          i += scalar(1) == "&" ? 2 : 1
+          endCommand(&self, pipe: true)
+        }
+      case "(":
+        if conditional || cases.last == .pattern {
+          i += 1
+        } else if command.words.count == 1, nextNonBlank(after: 1) == ")" {
+          i += 1
+          while !atEnd, scalar() != ")" { i += 1 }
+          i += 1
+          command = SimpleCommand()
+        } else if command.isEmpty, scalar(1) == "(" {
+          i += 2
+          scanArithmetic(taint: taint)
+        } else {
+          i += 1
+          scanList(until: .parenthesis, taint: taint)
+        }
+      case ")":
+        i += 1
+        if cases.last == .pattern {
+          cases[cases.count - 1] = .body
+          command = SimpleCommand()
+        } else if !conditional, terminator == .parenthesis {
+          endCommand(&self, pipe: false)
+          return
+        }
+      case "<", ">":
+        if conditional {
+          i += 1
+        } else if scalar(1) == "(" {
+          i += 2
+          scanList(until: .parenthesis, taint: command.refusal(forWordAt: command.words.count, prefix: nil) ?? taint)
+          command.words.append(nil)
+        } else if c == "<", scalar(1) == "<", scalar(2) == "<" {
+          i += 3
+          let start = order.count
+          _ = readWord(role: .redirection, taint: taint)
+          hereStringValues += order[start...]
+        } else if c == "<", scalar(1) == "<" {
+          i += 2
+          let stripTabs = scalar() == "-"
+          if stripTabs { i += 1 }
+          readHereDocumentDelimiter(stripTabs: stripTabs, taint: taint)
+        } else {
+          i += 1
+          if let next = scalar(), next == ">" || next == "&" || next == "|" || (c == "<" && next == ">") { i += 1 }
+          _ = readWord(role: .redirection, taint: taint)
+        }
+      default:
+        readCommandWord(&command, &cases, &conditional, &expectFunctionName, taint: taint)
+      }
+    }
+    endCommand(&self, pipe: false)
+  }
+
+  private func nextNonBlank(after offset: Int) -> Unicode.Scalar? {
+    var k = offset
+    while let c = scalar(k), Self.isBlank(c) { k += 1 }
+    return scalar(k)
+  }
+
+  private static let resettingKeywords: Set<String> = ["if", "then", "else", "elif", "fi", "do", "done", "while", "until", "!", "{", "}", "time"]
+
+  /// Reads one word where a command's word may stand, and acts on the keywords among them.
+  private mutating func readCommandWord(
+    _ command: inout SimpleCommand, _ cases: inout [CasePhase], _ conditional: inout Bool, _ expectFunctionName: inout Bool,
+    taint: ShellRefusal?
+  ) {
+    if conditional {
+      let word = readWord(role: .conditional, taint: taint ?? .conditional)
+      if word == "]]" { conditional = false }
+      return
+    }
+    if let phase = cases.last, phase != .body {
+      let word = readWord(role: .pattern, taint: taint)
+      switch phase {
+      case .subject: cases[cases.count - 1] = .expectIn
+      case .expectIn: if word == "in" { cases[cases.count - 1] = .pattern }
+      case .pattern: if word == "esac" { cases.removeLast() }
+      case .body: break
+      }
+      return
+    }
+    if command.isEmpty, scalar() == "[", scalar(1) == "[", endsWord(2) {
+      i += 2
+      conditional = true
+      return
+    }
+    // A word made of digits right before a redirection is its file descriptor.
+    var k = 0
+    while let d = scalar(k), ("0"..."9").contains(d) { k += 1 }
+    if k > 0, scalar(k) == "<" || scalar(k) == ">" {
+      i += k
+      return
+    }
+    let wordRefusal = taint
+    let word = readWord(role: .command(command), taint: wordRefusal)
+    if expectFunctionName {
+      expectFunctionName = false
+      command = SimpleCommand()
+      return
+    }
+    if command.isEmpty, let word {
+      if Self.resettingKeywords.contains(word) { return }
+      if word == "function" {
+        expectFunctionName = true
+        return
+      }
+      if word == "case" {
+        cases.append(.subject)
+        return
+      }
+      if word == "esac", cases.last == .body {
+        cases.removeLast()
+        return
+      }
+      if word == "for" || word == "select" {
+        var k = 0
+        while let c = scalar(k), Self.isBlank(c) { k += 1 }
+        if scalar(k) == "(", scalar(k + 1) == "(" {
+          i += k + 2
+          scanArithmetic(taint: taint)
+          return
+        }
+      }
+    }
+    command.words.append(word)
+  }
+
+  private mutating func skipComment() {
+    while !atEnd, scalar() != "\n" {
+      if let index = value() { record(index, .comment) }
+      i += 1
+    }
+  }
+
+  // MARK: Words
+
+  private enum WordRole {
+    case command(SimpleCommand)
+    case redirection, pattern, conditional
+  }
+
+  /// Reads a word up to an unquoted metacharacter; gives its text after quote removal, or nil
+  /// when it holds an expansion or a value.
+  @discardableResult
+  private mutating func readWord(role: WordRole, taint: ShellRefusal?) -> String? {
+    var literal: String? = ""
+    var assignment = false
+    func refusal(_ literal: String?) -> ShellRefusal? {
+      if let taint { return taint }
+      if case .command(let command) = role, !assignment { return command.refusal(forWordAt: command.words.count, prefix: literal) }
+      return nil
+    }
+    let namePosition: Bool = {
+      if case .command(let command) = role { return command.commandIndex == nil }
+      return false
+    }()
+    while !atEnd {
+      if let index = value() {
+        record(index, .word, unless: refusal(literal))
+        literal = nil
+        i += 1
+        continue
+      }
+      let c = scalar()!
+      if Self.isMeta(c) { break }
+      switch c {
+      case "'":
+        i += 1
+        let text = readSingleQuoted(refusal(literal))
+        literal = literal.flatMap { l in text.map { l + $0 } }
+      case "\"":
+        i += 1
+        let text = scanDoubleQuoted(taint: refusal(literal))
+        literal = literal.flatMap { l in text.map { l + $0 } }
+      case "\\":
+        if let index = value(1) {
+          record(index, .refused(.afterBackslash))
+          literal = nil
+        } else if let next = scalar(1), next != "\n" {
+          literal?.unicodeScalars.append(next)
+        }
+        i += 2
+      case "$":
+        if scanDollar(taint: refusal(literal), inDoubleQuotes: false) { literal = nil } else { literal?.append("$") }
+      case "`":
+        i += 1
+        scanBackquote(taint: refusal(literal), inDoubleQuotes: false)
+        literal = nil
+      case "[" where namePosition && !assignment && literal.map({ SimpleCommand.isName($0[...]) }) == true:
+        i += 1
+        scanSubscript()
+        literal = nil
+      case "=" where namePosition && !assignment && literal.map({ SimpleCommand.isName($0[...]) || ($0.hasSuffix("+") && SimpleCommand.isName($0.dropLast())) }) == true:
+        assignment = true
+        literal?.append("=")
+        i += 1
+        if scalar() == "(" {
+          i += 1
+          scanList(until: .parenthesis, taint: .arrayAssignment)
+          literal = nil
+        }
+      default:
+        literal?.unicodeScalars.append(c)
+        i += 1
+      }
+    }
+    return literal
+  }
+
+  private mutating func readSingleQuoted(_ taint: ShellRefusal?) -> String? {
+    var text: String? = ""
+    while !atEnd, scalar() != "'" {
+      if let index = value() {
+        record(index, .singleQuoted, unless: taint)
+        text = nil
+      } else {
+        text?.unicodeScalars.append(scalar()!)
+      }
+      i += 1
+    }
+    i += 1
+    return text
+  }
+
+  /// After an opening `"`: up to and past the closing one.
+  private mutating func scanDoubleQuoted(taint: ShellRefusal?) -> String? {
+    var literal: String? = ""
+    while !atEnd {
+      if let index = value() {
+        record(index, .doubleQuoted, unless: taint)
+        literal = nil
+        i += 1
+        continue
+      }
+      let c = scalar()!
+      switch c {
+      case "\"":
+        i += 1
+        return literal
+      case "\\":
+        if let index = value(1) {
+          record(index, .refused(.afterBackslash))
+          literal = nil
+        } else if let next = scalar(1) {
+          if next == "$" || next == "`" || next == "\"" || next == "\\" {
+            literal?.unicodeScalars.append(next)
+          } else if next != "\n" {
+            literal?.unicodeScalars.append(c)
+            literal?.unicodeScalars.append(next)
+          }
+        }
+        i += 2
+      case "$":
+        if scanDollar(taint: taint, inDoubleQuotes: true) { literal = nil } else { literal?.append("$") }
+      case "`":
+        i += 1
+        scanBackquote(taint: taint, inDoubleQuotes: true)
+        literal = nil
+      default:
+        literal?.unicodeScalars.append(c)
+        i += 1
+      }
+    }
+    return literal
+  }
+
+  /// At a `$`: scans the expansion it starts and says whether it started one.
+  private mutating func scanDollar(taint: ShellRefusal?, inDoubleQuotes: Bool) -> Bool {
+    i += 1
+    if let index = value() {
+      record(index, .refused(.afterDollar))
+      i += 1
+      return true
+    }
+    guard let c = scalar() else { return false }
+    switch c {
+    case "(":
+      if scalar(1) == "(" {
+        i += 2
+        scanArithmetic(taint: taint)
+      } else {
+        i += 1
+        scanList(until: .parenthesis, taint: taint)
+      }
+    case "{":
+      i += 1
+      scanParameter(taint: taint ?? .parameterExpansion, inDoubleQuotes: inDoubleQuotes)
+    case "[":
+      i += 1
+      scanBracketed(taint: taint ?? .arithmetic)
+    case "'" where !inDoubleQuotes:
+      i += 1
+      while !atEnd, scalar() != "'" {
+        if let index = value() { record(index, .refused(taint ?? .bashQuote)) }
+        i += scalar() == "\\" ? 2 : 1
+      }
+      i += 1
+    case "\"" where !inDoubleQuotes:
+      i += 1
+      _ = scanDoubleQuoted(taint: taint ?? .bashQuote)
+    case "_", "a"..."z", "A"..."Z":
+      while let n = scalar(), n == "_" || ("a"..."z").contains(n) || ("A"..."Z").contains(n) || ("0"..."9").contains(n) { i += 1 }
+    case "0"..."9", "@", "*", "#", "?", "-", "$", "!":
+      i += 1
+    default:
+      return false
+    }
+    return true
+  }
+
+  /// After `${`: up to and past the matching `}`. Every value inside is refused.
+  private mutating func scanParameter(taint: ShellRefusal, inDoubleQuotes: Bool) {
+    while !atEnd {
+      if let index = value() {
+        record(index, .refused(taint))
+        i += 1
+        continue
+      }
+      switch scalar()! {
+      case "}":
+        i += 1
+        return
+      case "\\":
+        if let index = value(1) { record(index, .refused(taint)) }
+        i += 2
+      case "'" where !inDoubleQuotes:
+        i += 1
+        _ = readSingleQuoted(taint)
+      case "\"":
+        i += 1
+        _ = scanDoubleQuoted(taint: taint)
+      case "$":
+        _ = scanDollar(taint: taint, inDoubleQuotes: inDoubleQuotes)
+      case "`":
+        i += 1
+        scanBackquote(taint: taint, inDoubleQuotes: inDoubleQuotes)
+      default:
+        i += 1
+      }
+    }
+  }
+
+  /// After `$((` or `((`: up to and past the closing `))`. Every value inside is refused.
+  private mutating func scanArithmetic(taint: ShellRefusal?) {
+    let taint = taint ?? .arithmetic
+    var depth = 0
+    while !atEnd {
+      if let index = value() {
+        record(index, .refused(taint))
+        i += 1
+        continue
+      }
+      switch scalar()! {
+      case "(":
+        depth += 1
+        i += 1
+      case ")":
+        i += 1
+        if depth > 0 {
+          depth -= 1
+        } else if scalar() == ")" {
+          i += 1
+          return
+        } else {
+          // `$((cmd) ...)`: a subshell inside a command substitution after all.
+          scanList(until: .parenthesis, taint: taint)
+          return
+        }
+      default:
+        scanNested(taint: taint)
+      }
+    }
+  }
+
+  /// After `$[` or an array name's `[`: up to and past the matching `]`.
+  private mutating func scanBracketed(taint: ShellRefusal) {
+    var depth = 0
+    while !atEnd {
+      if let index = value() {
+        record(index, .refused(taint))
+        i += 1
+        continue
+      }
+      switch scalar()! {
+      case "[":
+        depth += 1
+        i += 1
+      case "]":
+        i += 1
+        if depth == 0 { return }
+        depth -= 1
+      default:
+        scanNested(taint: taint)
+      }
+    }
+  }
+
+  private mutating func scanSubscript() { scanBracketed(taint: .arraySubscript) }
+
+  /// One unit inside arithmetic or a subscript: quotes and expansions are followed, the rest skipped.
+  private mutating func scanNested(taint: ShellRefusal) {
+    switch scalar()! {
+    case "\\":
+      if let index = value(1) { record(index, .refused(taint)) }
+      i += 2
+    case "'":
+      i += 1
+      _ = readSingleQuoted(taint)
+    case "\"":
+      i += 1
+      _ = scanDoubleQuoted(taint: taint)
+    case "$":
+      _ = scanDollar(taint: taint, inDoubleQuotes: false)
+    case "`":
+      i += 1
+      scanBackquote(taint: taint, inDoubleQuotes: false)
+    default:
+      i += 1
+    }
+  }
+
+  /// After an opening backquote: the body, with its backslashes undone as the shell does, is
+  /// parsed as a script of its own.
+  private mutating func scanBackquote(taint: ShellRefusal?, inDoubleQuotes: Bool) {
+    var body: [UInt32] = []
+    while !atEnd {
+      let unit = units[i]
+      if unit == 0x60 {
+        i += 1
+        break
+      }
+      if unit == 0x5C, i + 1 < units.count {
+        let next = units[i + 1]
+        if next == 0x24 || next == 0x60 || next == 0x5C || (inDoubleQuotes && next == 0x22) {
+          body.append(next)
+        } else {
+          body += [unit, next]
+        }
+        i += 2
+        continue
+      }
+      body.append(unit)
+      i += 1
+    }
+    var inner = ShellScanner(units: body)
+    inner.scanList(until: .end, taint: taint)
+    for index in inner.order { if let site = inner.sites[index] { record(index, site) } }
+  }
+
+  // MARK: Here-documents
+
+  private mutating func readHereDocumentDelimiter(stripTabs: Bool, taint: ShellRefusal?) {
+    while let c = scalar(), Self.isBlank(c) { i += 1 }
+    var delimiter: [UInt32] = []
+    var quoted = false
+    while !atEnd {
+      if let index = value() {
+        record(index, .refused(.hereDocumentDelimiter))
+        i += 1
+        continue
+      }
+      let c = scalar()!
+      if Self.isMeta(c) { break }
+      switch c {
+      case "'", "\"":
+        quoted = true
+        i += 1
+        while !atEnd, scalar() != c {
+          if let index = value() { record(index, .refused(.hereDocumentDelimiter)) } else { delimiter.append(units[i]) }
+          i += 1
+        }
+        i += 1
+      case "\\":
+        quoted = true
+        if i + 1 < units.count { delimiter.append(units[i + 1]) }
+        i += 2
+      default:
+        delimiter.append(units[i])
+        i += 1
+      }
+    }
+    pending.append(PendingHereDocument(delimiter: delimiter, stripTabs: stripTabs, quoted: quoted, taint: taint))
+  }
+
+  private mutating func readPendingHereDocuments() {
+    let documents = pending
+    pending = []
+    for document in documents { readHereDocumentBody(document) }
+  }
+
+  private func isDelimiterLine(_ document: PendingHereDocument) -> Int? {
+    var k = i
+    if document.stripTabs { while k < units.count, units[k] == 0x09 { k += 1 } }
+    let end = k + document.delimiter.count
+    guard end <= units.count, Array(units[k..<end]) == document.delimiter, end == units.count || units[end] == 0x0A else { return nil }
+    return min(end + 1, units.count)
+  }
+
+  private mutating func readHereDocumentBody(_ document: PendingHereDocument) {
+    while !atEnd {
+      if let next = isDelimiterLine(document) {
+        i = next
+        return
+      }
+      while !atEnd, scalar() != "\n" {
+        if let index = value() {
+          record(index, document.quoted ? .refused(document.taint ?? .quotedHereDocument) : .hereDocument, unless: document.taint)
+          i += 1
+          continue
+        }
+        if document.quoted {
+          i += 1
+          continue
+        }
+        switch scalar()! {
+        case "\\":
+          if let index = value(1) { record(index, .refused(.afterBackslash)) }
+          i += 2
+        case "$":
+          _ = scanDollar(taint: document.taint, inDoubleQuotes: true)
+        case "`":
+          i += 1
+          scanBackquote(taint: document.taint, inDoubleQuotes: false)
+        default:
+          i += 1
+        }
+      }
+      i += 1
+    }
+  }
+}
