@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import RunbookKit
 
 /// Runs the command, mapping every error to the exit codes of DESIGN.md §9.
 @main
@@ -8,6 +9,15 @@ enum Main {
     // A child that stops reading its stdin, or a closed output pipe, is an error to handle, not
     // a reason to die mid-transition. Children get the default SIGPIPE back when spawned.
     signal(SIGPIPE, SIG_IGN)
+    // An argument that is not UTF-8 would reach the runbook with its bytes silently replaced.
+    for index in 1..<Int(CommandLine.argc) {
+      guard let pointer = CommandLine.unsafeArgv[index] else { continue }
+      let bytes = UnsafeBufferPointer(start: UnsafeRawPointer(pointer).assumingMemoryBound(to: UInt8.self), count: strlen(pointer))
+      if String(validating: bytes, as: UTF8.self) == nil {
+        Terminal.standardError("error: argument \(index) is not valid UTF-8: \(VisibleText.line(String(decoding: bytes, as: UTF8.self)))\n")
+        exit(ExitStatus.invalidInput.rawValue)
+      }
+    }
     do {
       var command = try RunbookCommand.parseAsRoot()
       if var asynchronous = command as? any AsyncParsableCommand {

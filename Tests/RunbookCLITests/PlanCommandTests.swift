@@ -34,7 +34,7 @@ final class PlanCommandTests: XCTestCase {
       environment: ["DEMO_TOKEN": "s3cr3t-value"])
     XCTAssertEqual(result.status, 0, result.stderr)
     XCTAssertFalse(result.stdout.contains("s3cr3t-value"))
-    XCTAssertTrue(result.stdout.contains("$ echo 'https://a:2379 https://b:2379' 6 (secret)"), result.stdout)
+    XCTAssertTrue(result.stdout.contains("$ DEMO_TOKEN=(secret) echo 'https://a:2379 https://b:2379' 6"), result.stdout)
     XCTAssertTrue(result.stdout.contains("token     = (secret)  (environment)"), result.stdout)
   }
 

@@ -55,8 +55,11 @@ final class FuzzTests: XCTestCase {
     let deadline = Date().addingTimeInterval(seconds)
     var parsed = 0
     while Date() < deadline {
-      let count = 1 + Int(generator.next() % 24)
-      let text = (0..<count).map { _ in tokens[Int(generator.next() % UInt64(tokens.count))] }.joined()
+      // One round in eight is a long operator chain, which nests as deep as it is long.
+      let count = generator.next() % 8 == 0 ? 200 + Int(generator.next() % 4000) : 1 + Int(generator.next() % 24)
+      let text = (0..<count).map { k in
+        k % 2 == 1 && count > 24 ? ["+", "*", "&&", "==", "-"][Int(generator.next() % 5)] : tokens[Int(generator.next() % UInt64(tokens.count))]
+      }.joined()
       if let expression = try? ExpressionParser.parse(text) {
         parsed += 1
         _ = try? Evaluator.evaluate(expression, in: context)

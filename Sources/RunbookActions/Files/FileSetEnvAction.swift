@@ -10,7 +10,7 @@ public struct FileSetEnvAction: Action {
   public static let idempotent = true
   public static let inputs = [
     InputSpec("path", .path, required: true, "The env file (created if missing)"),
-    InputSpec("set", .map, "Variables to set"),
+    InputSpec("set", .environment, "Variables to set"),
     InputSpec("unset", .list, "Variables to remove"),
     InputSpec("mode", .string, "Permission bits for a new file, in octal (default 0644)"),
   ]
@@ -31,7 +31,12 @@ public struct FileSetEnvAction: Action {
   public func run(_ input: ResolvedInput, in context: ActionContext) async throws -> ActionResult {
     let path = try FileInputs.path(input, "path")
     var assignments: [(String, String)] = []
-    if case .map(let set)? = input["set"] { assignments = set.keys.sorted().map { ($0, set[$0]!.plainText) } }
+    if case .map(let set)? = input["set"] {
+      if let bad = set.keys.sorted().first(where: { !InputType.isEnvironmentName($0) }) {
+        throw ActionError(.invalidInput, "set: '\(bad.debugDescription.dropFirst().dropLast())' is not an environment variable name ([A-Za-z_][A-Za-z0-9_]*)")
+      }
+      assignments = set.keys.sorted().map { ($0, set[$0]!.plainText) }
+    }
     var removals: Set<String> = []
     if case .list(let unset)? = input["unset"] { removals = Set(unset.map(\.plainText)) }
     for key in assignments.map(\.0) + removals where !EnvFile.isValidKey(key) {

@@ -87,8 +87,9 @@ enum PluginDescription {
     reader.start()
     while process.isRunning {
       if Date() > deadline {
-        process.terminate()
-        throw ActionError(.brokenPlugin, "'describe' did not answer within \(Int(describeTimeout))s")
+        killTree(process.processIdentifier)
+        process.waitUntilExit()
+        throw ActionError(.brokenPlugin, "'describe' did not answer within \(Int(describeTimeout))s; it and its children were killed")
       }
       usleep(5_000)
     }
@@ -100,6 +101,30 @@ enum PluginDescription {
     }
     return String(decoding: stdout.data, as: UTF8.self)
   }
+}
+
+/// SIGKILLs `pid` and every process descended from it, children first stopped so none can fork
+/// away: a hung plugin leaves nothing behind to hold its pipes open.
+private func killTree(_ pid: Int32) {
+  var victims = [pid]
+  var frontier = [pid]
+  kill(pid, SIGSTOP)
+  while !frontier.isEmpty {
+    let parents = Set(frontier)
+    frontier = []
+    for entry in (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? [] {
+      guard let child = Int32(entry), let stat = try? String(contentsOfFile: "/proc/\(entry)/stat", encoding: .utf8),
+        let close = stat.lastIndex(of: ")")
+      else { continue }
+      let fields = stat[stat.index(after: close)...].split(separator: " ")
+      if fields.count > 1, let parent = Int32(fields[1]), parents.contains(parent), !victims.contains(child) {
+        kill(child, SIGSTOP)
+        victims.append(child)
+        frontier.append(child)
+      }
+    }
+  }
+  for victim in victims { kill(victim, SIGKILL) }
 }
 
 /// What the reader thread read, handed to the waiting thread after it finished.

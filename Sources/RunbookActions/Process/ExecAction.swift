@@ -6,7 +6,7 @@ public struct ExecAction: Action {
   public static let summary = "Run a program with arguments, without a shell"
   public static let effect = Effect.mutating
   public static let idempotent = false
-  public static let inputs = [InputSpec("argv", .list, required: true, "The program and its arguments")] + ProcessInputs.common
+  public static let inputs = [InputSpec("argv", .list, required: true, isPublic: true, "The program and its arguments")] + ProcessInputs.common
   public static let outputs = ProcessInputs.outputs
 
   public init() {}

@@ -3,7 +3,7 @@ import RunbookKit
 /// Inputs and outputs shared by `exec` and `shell`.
 enum ProcessInputs {
   static let common: [InputSpec] = [
-    InputSpec("env", .map, "Environment variables added for the command"),
+    InputSpec("env", .environment, "Environment variables added for the command"),
     InputSpec("cwd", .path, "Working directory"),
     InputSpec("timeout", .duration, "Kill the command's process tree after this long"),
     InputSpec("parse", .choice(["text", "json"]), default: .string("text"), "json: parse stdout into the 'json' output"),
@@ -36,7 +36,12 @@ enum ProcessInputs {
     }
     var environment = context.environment
     if case .map(let extra)? = input["env"] {
-      for (key, value) in extra { environment[key] = value.plainText }
+      for (key, value) in extra {
+        guard InputType.isEnvironmentName(key) else {
+          throw ActionError(.invalidInput, "env: '\(key.debugDescription.dropFirst().dropLast())' is not an environment variable name ([A-Za-z_][A-Za-z0-9_]*)")
+        }
+        environment[key] = value.plainText
+      }
     }
     for (key, value) in input.bindings { environment[key] = value.plainText }
     var timeout: Duration?

@@ -5,6 +5,8 @@ public enum InputType: Sendable, Hashable {
   case list
   /// A mapping of strings to strings.
   case map
+  /// A mapping of environment variable names (`[A-Za-z_][A-Za-z0-9_]*`) to strings.
+  case environment
   /// One of the given words.
   case choice([String])
   /// Any YAML value (passed through as JSON).
@@ -24,11 +26,19 @@ public enum InputType: Sendable, Hashable {
     case .path: "path"
     case .list: "list"
     case .map: "map"
+    case .environment: "environment"
     case .choice(let words): words.joined(separator: "|")
     case .any: "any"
     case .expression: "expression"
     case .script: "script"
     }
+  }
+
+  /// Whether `name` may name an environment variable: a NUL, `=` or newline in one would
+  /// corrupt the environment block, and a shell could not read it.
+  public static func isEnvironmentName(_ name: String) -> Bool {
+    guard let first = name.unicodeScalars.first, !("0"..."9").contains(first) else { return false }
+    return name.unicodeScalars.allSatisfy { $0 == "_" || ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0) }
   }
 }
 
@@ -40,13 +50,20 @@ public struct InputSpec: Sendable, Hashable {
   public var description: String
   /// The value used when the input is not given, as text (for docs and plans).
   public var defaultValue: Value?
+  /// Whether every local user can read the value while the action runs (argv, in
+  /// `/proc/PID/cmdline`), so that no secret may be given to it.
+  public var isPublic: Bool
 
-  public init(_ name: String, _ type: InputType, required: Bool = false, default defaultValue: Value? = nil, _ description: String) {
+  public init(
+    _ name: String, _ type: InputType, required: Bool = false, default defaultValue: Value? = nil, isPublic: Bool = false,
+    _ description: String
+  ) {
     self.name = name
     self.type = type
     self.required = required
     self.description = description
     self.defaultValue = defaultValue
+    self.isPublic = isPublic
   }
 }
 

@@ -16,7 +16,7 @@ enum InputTypeCheck {
     case (.list, .list(let items, _)):
       return items.contains { if case .list = $0 { true } else if case .map = $0 { true } else { false } }
         ? Problem(expected: "a list of strings", found: "a list with a nested list or mapping") : nil
-    case (.map, .map):
+    case (.map, .map), (.environment, .map):
       return nil
     case (.string, .template), (.path, .template), (.script, .template), (.string, .literal), (.path, .literal), (.script, .literal):
       if case .literal(.null, _) = value { return Problem(expected: "a string", found: found) }
@@ -43,6 +43,7 @@ enum InputTypeCheck {
     case .path: "a path"
     case .list: "a list"
     case .map: "a mapping"
+    case .environment: "a mapping of environment variables"
     case .choice(let words): "one of \(words.joined(separator: ", "))"
     case .any: "a value"
     case .expression: "an expression"

@@ -77,9 +77,28 @@ struct RunbookChecker {
       let inner = spec.type == .expression ? scope.inCheck(.any) : scope
       for template in entry.value.templates { check(template, inner) }
       if spec.type == .script, case .template(let script) = entry.value { shellValues(script) }
+      if spec.isPublic { secretsExposed(in: entry.value, input: entry.name, action: descriptor.name) }
+      if spec.type == .environment, case .map(let variables, _) = entry.value {
+        for variable in variables where !InputType.isEnvironmentName(variable.name) {
+          diagnostics.append(.environmentName(variable.name, at: variable.keyRange))
+        }
+      }
     }
     for spec in descriptor.inputs where spec.required && !given.contains(spec.name) {
       diagnostics.append(.missingInput(spec, action: descriptor.name, at: call.range))
+    }
+  }
+
+  /// No secret param reaches an input every local user can read.
+  private mutating func secretsExposed(in value: InputValue, input: String, action: String) {
+    let secrets = Set(runbook.params.filter(\.secret).map(\.name))
+    guard !secrets.isEmpty else { return }
+    for template in value.templates {
+      for (expression, span) in zip(template.expressions, template.placeholders) {
+        if let secret = expression.paramReferences.first(where: secrets.contains) {
+          diagnostics.append(.secretInPublicInput(secret, input: input, action: action, at: template.range(of: span, in: source)))
+        }
+      }
     }
   }
 

@@ -30,4 +30,15 @@ extension Diagnostic {
       message: "'\(action)' is \(effect.rawValue) and cannot be used as a check; checks must be read-only actions",
       range: range)
   }
+
+  public static func environmentName(_ name: String, at range: SourceRange) -> Diagnostic {
+    Diagnostic(code: "A506", message: "'\(name.debugDescription.dropFirst().dropLast())' is not an environment variable name; names are [A-Za-z_][A-Za-z0-9_]*", range: range)
+  }
+
+  public static func secretInPublicInput(_ param: String, input: String, action: String, at range: SourceRange) -> Diagnostic {
+    Diagnostic(
+      code: "A507", message: "secret param '\(param)' in '\(input)' of '\(action)', which every local user can read in /proc/PID/cmdline",
+      range: range
+    ).note("pass it through the step's `env:` (env: { TOKEN: ${{ params.\(param) }} }) and read $TOKEN in the program, or use a shell step")
+  }
 }

@@ -24,8 +24,33 @@ extension Diagnostic {
   }
 
   public static func paramValue(_ spec: ParamSpec, _ problem: String, file: String? = nil, at range: SourceRange? = nil) -> Diagnostic {
+    if spec.secret {
+      return Diagnostic(
+        code: "P207", message: "param '\(spec.name)' \(secretNote): it is not a valid \(spec.type.rawValue)", file: file, notes: describe(spec))
+    }
+    return Diagnostic(code: "P207", message: "param '\(spec.name)' \(problem)", file: file, range: range, notes: describe(spec))
+  }
+
+  /// What a diagnostic says in place of a secret value; it also drops the source excerpt.
+  static let secretNote = "(secret, its value not shown)"
+
+  /// A value quoted for a message: control characters escaped, at most 60 characters.
+  public static func quoted(_ value: String) -> String {
+    let shown = VisibleText.line(value)
+    return "'" + (shown.count > 60 ? shown.prefix(60) + "…" : shown) + "'"
+  }
+
+  public static func secretWithDefault(_ param: String, at range: SourceRange) -> Diagnostic {
     Diagnostic(
-      code: "P207", message: "param '\(spec.name)' \(problem)", file: file, range: range, notes: describe(spec))
+      code: "P215", message: "secret param '\(param)' has a default, which would be stored with the runbook text in every journal and plan",
+      range: range
+    ).note("remove the default; give the secret with -p, a params file or the variable named by its env:")
+  }
+
+  public static func nulInParam(_ spec: ParamSpec, file: String? = nil, at range: SourceRange? = nil) -> Diagnostic {
+    Diagnostic(
+      code: "P214", message: "param '\(spec.name)' holds a NUL character, which would cut an argument short; NUL is refused in every value",
+      file: file, range: spec.secret ? nil : range)
   }
 
   public static func unknownParam(_ name: String, known: [String], file: String? = nil, at range: SourceRange? = nil) -> Diagnostic {
@@ -37,15 +62,16 @@ extension Diagnostic {
 
   public static func notInEnum(_ spec: ParamSpec, _ value: String, file: String? = nil, at range: SourceRange? = nil) -> Diagnostic {
     let allowed = (spec.allowed ?? []).map(\.plainText).joined(separator: ", ")
+    let given = spec.secret ? secretNote : "not \(quoted(value))"
     return Diagnostic(
-      code: "P209", message: "param '\(spec.name)' must be one of \(allowed), not '\(value)'", file: file, range: range,
+      code: "P209", message: "param '\(spec.name)' must be one of \(allowed), \(given)", file: file, range: spec.secret ? nil : range,
       notes: describe(spec))
   }
 
   public static func patternMismatch(_ spec: ParamSpec, _ value: String, file: String? = nil, at range: SourceRange? = nil) -> Diagnostic {
     Diagnostic(
-      code: "P210", message: "param '\(spec.name)' value '\(value)' does not match the pattern \(spec.pattern ?? "")",
-      file: file, range: range, notes: describe(spec))
+      code: "P210", message: "param '\(spec.name)' value \(spec.secret ? secretNote : quoted(value)) does not match the pattern \(spec.pattern ?? "")",
+      file: file, range: spec.secret ? nil : range, notes: describe(spec))
   }
 
   public static func badParamArgument(_ argument: String) -> Diagnostic {

@@ -41,17 +41,31 @@ public struct DiagnosticRenderer: Sendable {
     }
   }
 
+  /// The most of a source line an excerpt shows.
+  static let excerptWidth = 160
+
   private func excerpt(_ file: String?, _ range: SourceRange?) -> String {
     guard let file, let range, let line = sources[file]?.line(range.start.line) else { return "" }
     let number = String(range.start.line)
     let gutter = String(repeating: " ", count: number.count)
-    let scalars = Array(line.unicodeScalars)
-    let startIndex = min(max(range.start.column - 1, 0), scalars.count)
-    let endIndex = range.end.line == range.start.line ? min(range.end.column - 1, scalars.count) : scalars.count
+    var scalars = Array(line.unicodeScalars)
+    var startIndex = min(max(range.start.column - 1, 0), scalars.count)
+    var endIndex = range.end.line == range.start.line ? min(range.end.column - 1, scalars.count) : scalars.count
+    // A long line (a 10 MB value) is cut to a window around the cause.
+    if scalars.count > Self.excerptWidth {
+      let from = max(0, min(startIndex - Self.excerptWidth / 4, scalars.count - Self.excerptWidth))
+      let to = min(scalars.count, from + Self.excerptWidth)
+      let head: [Unicode.Scalar] = from > 0 ? ["…"] : []
+      let tail: [Unicode.Scalar] = to < scalars.count ? ["…"] : []
+      scalars = head + scalars[from..<to] + tail
+      startIndex = startIndex - from + head.count
+      endIndex = min(endIndex - from + head.count, scalars.count - tail.count)
+    }
     let width = max(1, endIndex - startIndex)
     let padding = String(String.UnicodeScalarView(scalars[..<startIndex].map { $0 == "\t" ? "\t" : " " }))
     let marker = "^" + String(repeating: "~", count: width - 1)
-    return " \(number) | \(line)\n \(gutter) | \(padding)\(paint(marker, "1;32"))\n"
+    let shown = String(String.UnicodeScalarView(scalars))
+    return " \(number) | \(shown)\n \(gutter) | \(padding)\(paint(marker, "1;32"))\n"
   }
 
   private func paint(_ text: String, _ code: String) -> String {

@@ -52,7 +52,7 @@ public final class Executor: @unchecked Sendable {
     self.observer = observer
     self.approver = approver
     self.interruption = interruption
-    self.mask = SecretMasker(runbook.params.filter(\.secret).compactMap { params[$0.name]?.plainText })
+    self.mask = SecretMasker(runbook.params.filter(\.secret).flatMap { params[$0.name].map(SecretMasker.texts) ?? [] })
   }
 
   var runID: String { configuration.runID }

@@ -1,3 +1,5 @@
+import RunbookYAML
+
 /// An expression under `with:` that could not be evaluated, with the template it stands in.
 public struct InputResolutionError: Error, Sendable {
   public var error: EvaluationError
@@ -30,6 +32,11 @@ extension ActionDescriptor {
         }
       default:
         value = try Self.evaluate(entry.value, in: context)
+      }
+      if value.containsNUL || bindings.values.contains(where: \.containsNUL) {
+        throw InputResolutionError(
+          error: EvaluationError("input '\(entry.name)' holds a NUL character, which would cut it short; NUL is refused in every value", at: .init(start: 0, length: 1)),
+          template: entry.value.templates.first ?? Template(parts: [], raw: "", node: YAMLNode(.scalar(YAMLScalar(text: "", style: .plain, value: .null)), range: entry.value.range)))
       }
       given.append((entry.name, value))
       values[entry.name] = value

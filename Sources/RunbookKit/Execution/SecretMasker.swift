@@ -7,6 +7,16 @@ public struct SecretMasker: Sendable {
   /// Secrets shorter than this are not masked: masking `1` would garble every line.
   public static let shortestMasked = 3
 
+  /// The texts of a secret value to mask: a list's items and a map's values one by one, and the whole.
+  public static func texts(of value: Value) -> [String] {
+    switch value {
+    case .null: []
+    case .list(let items): items.flatMap(texts) + [value.plainText]
+    case .map(let m): m.values.flatMap(texts) + [value.plainText]
+    default: [value.plainText]
+    }
+  }
+
   public init(_ secrets: [String]) {
     self.secrets = secrets.filter { $0.count >= Self.shortestMasked }.sorted { $0.count > $1.count }
   }

@@ -60,3 +60,22 @@ public indirect enum Expression: Sendable, Hashable {
     }
   }
 }
+
+extension Expression {
+  /// The params this expression reads, anywhere inside it (`params.X`, `params['X']`).
+  public var paramReferences: [String] {
+    if let path = referencePath {
+      if path.root == "params", let first = path.segments.first { return [first.name] }
+      if case .index(let base, let index, _) = self, base.referencePath == nil { return index.paramReferences }
+      return []
+    }
+    switch self {
+    case .literal, .name: return []
+    case .member(let base, _, _): return base.paramReferences
+    case .index(let base, let index, _): return base.paramReferences + index.paramReferences
+    case .call(_, let arguments, _), .list(let arguments, _): return arguments.flatMap(\.paramReferences)
+    case .unary(_, let operand, _): return operand.paramReferences
+    case .binary(_, let lhs, let rhs, _): return lhs.paramReferences + rhs.paramReferences
+    }
+  }
+}

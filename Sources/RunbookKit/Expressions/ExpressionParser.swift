@@ -1,5 +1,6 @@
 /// Parses expression text into an `Expression` by precedence climbing, refusing nesting deeper
-/// than `maxDepth` so no input can exhaust the stack.
+/// than `maxDepth` and more than `maxTokens` tokens (a chain of operators nests as deep as it is
+/// long), so no input can exhaust the stack of the parser, the checker or the evaluator.
 public struct ExpressionParser {
   public struct Failure: Error, Sendable {
     public var message: String
@@ -7,6 +8,7 @@ public struct ExpressionParser {
   }
 
   public static let maxDepth = 64
+  public static let maxTokens = 512
 
   private var tokens: [Lexer.Token]
   private var position = 0
@@ -19,6 +21,9 @@ public struct ExpressionParser {
       tokens = try Lexer(text, base: base).tokens()
     } catch {
       throw Failure(message: error.message, span: error.span)
+    }
+    guard tokens.count <= maxTokens else {
+      throw Failure(message: "an expression of more than \(maxTokens) tokens; split it into steps or params", span: tokens[maxTokens].span)
     }
     var parser = ExpressionParser(tokens: tokens)
     if case .end = tokens[0].kind {

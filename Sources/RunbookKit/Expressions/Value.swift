@@ -66,6 +66,17 @@ public indirect enum Value: Sendable, Hashable {
     }
   }
 
+  /// Whether a string in this value, or a map key, holds a NUL, which would cut an argument,
+  /// a path or an environment string short where it is used (DESIGN §10).
+  public var containsNUL: Bool {
+    switch self {
+    case .string(let s): s.utf8.contains(0)
+    case .list(let items): items.contains { $0.containsNUL }
+    case .map(let m): m.contains { $0.key.utf8.contains(0) || $0.value.containsNUL }
+    default: false
+    }
+  }
+
   /// The text a value becomes inside a longer string: strings as they are, collections as JSON.
   public var plainText: String {
     switch self {

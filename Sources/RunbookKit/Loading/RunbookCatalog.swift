@@ -41,8 +41,7 @@ public struct RunbookCatalog: Sendable {
   /// The file for `argument`: an existing path as it is, else the first runbook on the search
   /// path whose name (or file name without extension) is `argument`.
   public func resolve(_ argument: String) -> String? {
-    var isDirectory: ObjCBool = false
-    if FileManager.default.fileExists(atPath: argument, isDirectory: &isDirectory), !isDirectory.boolValue { return argument }
+    if FileManager.default.fileExists(atPath: argument) { return argument }
     if argument.contains("/") || argument.hasSuffix(".yaml") || argument.hasSuffix(".yml") { return nil }
     let all = entries()
     return (all.first { $0.name == argument } ?? all.first {
@@ -52,8 +51,8 @@ public struct RunbookCatalog: Sendable {
 
   private static func entry(_ path: String) -> Entry {
     let stem = ((path as NSString).lastPathComponent as NSString).deletingPathExtension
-    guard let data = FileManager.default.contents(atPath: path),
-      let pairs = YAMLParser.parse(bytes: Array(data)).root?.mapping
+    guard case .success(let bytes) = InputFile.read(path, limit: YAMLLimits.default.maxBytes),
+      let pairs = YAMLParser.parse(bytes: bytes).root?.mapping
     else { return Entry(name: stem, title: nil, file: path) }
     let name = pairs.first { $0.name == "name" }?.value.scalar?.text ?? stem
     let title = pairs.first { $0.name == "title" }?.value.scalar?.text

@@ -15,22 +15,15 @@ public struct RunbookDocument: Sendable {
 
   /// Loads and checks the runbook at `path`.
   public static func load(file path: String, registry: ActionRegistry, limits: YAMLLimits = .default) -> RunbookDocument {
-    let data: Data
-    do {
-      let attributes = try FileManager.default.attributesOfItem(atPath: path)
-      if let size = attributes[.size] as? Int, size > limits.maxBytes {
-        let problem = YAMLProblem(.tooLarge(bytes: size, limit: limits.maxBytes), "the file is \(size) bytes; the limit is \(limits.maxBytes) bytes", at: SourceRange(line: 1, column: 1, length: 1))
-        return RunbookDocument(file: path, source: SourceText(""), diagnostics: [Diagnostic.yaml(problem).inFile(path)])
-      }
-      if attributes[.type] as? FileAttributeType == .typeDirectory {
-        return RunbookDocument(file: path, source: SourceText(""), diagnostics: [.unreadableFile(path, reason: "it is a directory")])
-      }
-      data = try Data(contentsOf: URL(fileURLWithPath: path))
-    } catch {
-      let reason = (error as NSError).localizedFailureReason ?? "no such file or not readable"
-      return RunbookDocument(file: path, source: SourceText(""), diagnostics: [.unreadableFile(path, reason: reason)])
+    switch InputFile.read(path, limit: limits.maxBytes) {
+    case .success(let bytes):
+      return load(bytes: bytes, file: path, registry: registry, limits: limits)
+    case .failure(.tooLarge(let size, let limit)):
+      let problem = YAMLProblem(.tooLarge(bytes: size, limit: limit), "the file is \(size) bytes; the limit is \(limit) bytes", at: SourceRange(line: 1, column: 1, length: 1))
+      return RunbookDocument(file: path, source: SourceText(""), diagnostics: [Diagnostic.yaml(problem).inFile(path)])
+    case .failure(let failure):
+      return RunbookDocument(file: path, source: SourceText(""), diagnostics: [.unreadableFile(path, reason: failure.reason)])
     }
-    return load(bytes: Array(data), file: path, registry: registry, limits: limits)
   }
 
   /// Loads and checks runbook text; `file` names it in diagnostics.

@@ -117,6 +117,7 @@ final class RunbookLoader {
         case .failure(let e): report(.paramDefaultType(name, type: type, problem: e.message, at: node.range))
         }
         if spec.required { report(.requiredWithDefault(name, at: fields.keyRange("default") ?? node.range)) }
+        if spec.secret { report(.secretWithDefault(name, at: fields.keyRange("default") ?? node.range)) }
       }
       if let node = fields["enum"], let items = sequence(node, "enum") {
         spec.allowed = items.compactMap { item in

@@ -11,17 +11,17 @@ public enum ParamType: String, Sendable, CaseIterable {
     case .path:
       return text.isEmpty ? .failure(.init("expects a path, got an empty value")) : .success(.string(text))
     case .int:
-      guard let i = Int64(text) else { return .failure(.init("expects an integer, got '\(text)'")) }
+      guard let i = Int64(text) else { return .failure(.init("expects an integer, got \(Diagnostic.quoted(text))")) }
       return .success(.int(i))
     case .bool:
       switch text.lowercased() {
       case "true": return .success(.bool(true))
       case "false": return .success(.bool(false))
-      default: return .failure(.init("expects true or false, got '\(text)'"))
+      default: return .failure(.init("expects true or false, got \(Diagnostic.quoted(text))"))
       }
     case .duration:
       guard RunbookDuration(text) != nil else {
-        return .failure(.init("expects a duration such as 30s, 5m or 1h30m, got '\(text)'"))
+        return .failure(.init("expects a duration such as 30s, 5m or 1h30m, got \(Diagnostic.quoted(text))"))
       }
       return .success(.string(text))
     case .list:
@@ -29,7 +29,7 @@ public enum ParamType: String, Sendable, CaseIterable {
       if trimmed.hasPrefix("[") {
         let parsed = YAMLParser.parse(trimmed, limits: YAMLLimits(maxBytes: 1 << 20, maxDepth: 4))
         guard parsed.problems.isEmpty, let node = parsed.root else {
-          return .failure(.init("expects a list such as a,b,c or [a, b, c], got '\(text)'"))
+          return .failure(.init("expects a list such as a,b,c or [a, b, c], got \(Diagnostic.quoted(text))"))
         }
         return convert(node)
       }
@@ -56,10 +56,10 @@ public enum ParamType: String, Sendable, CaseIterable {
       return parse(commandLine: s.text)
     case (.int, .scalar(let s)):
       if case .int(let i) = s.value { return .success(.int(i)) }
-      return .failure(.init("expects an integer, got \(Diagnostic.article(s.value.kindDescription)) '\(s.text)'"))
+      return .failure(.init("expects an integer, got \(Diagnostic.article(s.value.kindDescription)) \(Diagnostic.quoted(s.text))"))
     case (.bool, .scalar(let s)):
       if case .bool(let b) = s.value { return .success(.bool(b)) }
-      return .failure(.init("expects true or false, got '\(s.text)'"))
+      return .failure(.init("expects true or false, got \(Diagnostic.quoted(s.text))"))
     case (.string, .scalar(let s)), (.path, .scalar(let s)), (.duration, .scalar(let s)):
       if s.value == .null { return .failure(.init("expects \(Diagnostic.article(rawValue)), got null")) }
       return parse(commandLine: s.text)

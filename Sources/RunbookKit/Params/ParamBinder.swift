@@ -79,7 +79,9 @@ public enum ParamBinder {
         continue
       }
       let where_ = origin == .file ? file?.path : nil
-      if let allowed = spec.allowed, origin != .defaultValue, !allowed.contains(value) {
+      if value.containsNUL {
+        diagnostics.append(.nulInParam(spec, file: where_, at: range))
+      } else if let allowed = spec.allowed, origin != .defaultValue, !allowed.contains(value) {
         diagnostics.append(.notInEnum(spec, value.plainText, file: where_, at: range))
       } else if let pattern = spec.pattern, origin != .defaultValue, let bad = firstMismatch(value, pattern: pattern) {
         diagnostics.append(.patternMismatch(spec, bad, file: where_, at: range))

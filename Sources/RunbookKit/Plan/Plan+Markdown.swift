@@ -1,36 +1,32 @@
-/// The plan as Markdown, for a change ticket or a pull request.
+/// The plan as Markdown, for a change ticket or a pull request. Every piece of user text is
+/// escaped or fenced (`VisibleText`), so none can open HTML, a comment, a code fence or a table.
 extension Plan {
   public func markdown() -> String {
-    var out = "## Plan: `\(runbook.name)`"
-    if let title = runbook.title { out += " — \(title)" }
-    out += "\n\nRunbook `\(runbook.file)`, sha256 `\(runbook.sha256)`. Lock `\(lock.plainText)`.\n"
-    if let description = runbook.description { out += "\n\(description.trimmingCharacters(in: .whitespacesAndNewlines))\n" }
+    var out = "## Plan: \(VisibleText.code(runbook.name))"
+    if let title = runbook.title { out += " — \(VisibleText.markdown(title))" }
+    out += "\n\nRunbook \(VisibleText.code(runbook.file)), sha256 `\(runbook.sha256)`. Lock \(VisibleText.code(lock.plainText)).\n"
+    if let description = runbook.description {
+      out += "\n\(VisibleText.markdown(description.trimmingCharacters(in: .whitespacesAndNewlines), multiline: true))\n"
+    }
     if !params.isEmpty {
       out += "\n| Param | Value | From |\n|---|---|---|\n"
-      for p in params { out += "| `\(p.name)` | \(Self.cell(Self.show(p.value))) | \(p.origin.rawValue) |\n" }
+      for p in params { out += "| \(VisibleText.code(p.name)) | \(VisibleText.markdown(Self.show(p.value))) | \(p.origin.rawValue) |\n" }
     }
     if !preconditions.isEmpty {
-      out += "\n### Before the first step\n\n```\n"
-      for check in preconditions { out += Self.lines(check, indent: "") }
-      out += "```\n"
+      out += "\n### Before the first step\n\n"
+      out += VisibleText.fenced(preconditions.map { Self.lines($0, indent: "") }.joined())
     }
     for (index, stage) in stages.enumerated() {
       out += "\n### Stage \(index + 1)\(stage.count > 1 ? " (\(stage.count) steps in parallel)" : "")\n"
       for step in stage {
-        out += "\n#### `\(step.call.effect.marker)` `\(step.id)`\(step.title.map { " — " + $0.plainText } ?? "")\n\n"
-        out += "- Action: `\(step.call.action)` (\(step.call.effect.rawValue), \(step.idempotent ? "idempotent" : "not idempotent"))\n"
-        if !step.needs.isEmpty { out += "- Needs: \(step.needs.map { "`\($0)`" }.joined(separator: ", "))\n" }
-        if let approval = step.approval { out += "- **Approval:** \(approval.plainText)\n" }
-        out += "\n```\n" + Self.lines(step) + "```\n"
+        out += "\n#### `\(step.call.effect.marker)` \(VisibleText.code(step.id))\(step.title.map { " — " + VisibleText.markdown($0.plainText) } ?? "")\n\n"
+        out += "- Action: \(VisibleText.code(step.call.action)) (\(step.call.effect.rawValue), \(step.idempotent ? "idempotent" : "not idempotent"))\n"
+        if !step.needs.isEmpty { out += "- Needs: \(step.needs.map(VisibleText.code).joined(separator: ", "))\n" }
+        if let approval = step.approval { out += "- **Approval:** \(VisibleText.markdown(approval.plainText))\n" }
+        out += "\n" + VisibleText.fenced(Self.lines(step))
       }
     }
     out += "\n**\(summary.sentence)**\n"
     return out
   }
-
-  private static func cell(_ text: String) -> String {
-    text.replacingOccurrences(of: "|", with: "\\|").replacingOccurrences(of: "\n", with: " ")
-  }
 }
-
-import Foundation

@@ -12,7 +12,7 @@ extension Plan {
       for step in stage { out += Self.lines(step) }
     }
     out += "\n" + summary.sentence + "\n"
-    return out
+    return VisibleText.block(out)
   }
 
   /// What `apply` shows before asking: the header, the steps that need approval, the counts;
@@ -23,12 +23,12 @@ extension Plan {
     if !approvals.isEmpty {
       out += "Approval needed for: \(approvals.map(\.id).joined(separator: ", "))\n"
     }
-    return out + summary.sentence + "\n"
+    return VisibleText.block(out + summary.sentence + "\n")
   }
 
   private func header() -> String {
     var out = "Plan: \(runbook.name)"
-    if let title = runbook.title { out += " — \(title)" }
+    if let title = runbook.title { out += " — \(VisibleText.line(title))" }
     out += "\nRunbook: \(runbook.file) (sha256 \(runbook.sha256.prefix(12)))\n"
     if !params.isEmpty {
       out += "Params:\n"
@@ -44,7 +44,7 @@ extension Plan {
   static func lines(_ step: Step) -> String {
     let call = step.call
     var out = "  \(call.effect.marker) \(step.id)"
-    if let title = step.title { out += " — \(title.plainText)" }
+    if let title = step.title { out += " — \(VisibleText.line(title.plainText))" }
     out += "\n      action: \(call.action) (\(call.effect.rawValue)\(step.idempotent ? ", idempotent" : ", not idempotent"))\n"
     let pad = "      "
     if !step.needs.isEmpty { out += "\(pad)needs: \(step.needs.joined(separator: ", "))\n" }
@@ -53,7 +53,7 @@ extension Plan {
     }
     for check in step.skipIf { out += "\(pad)skip if already done:\n" + lines(check, indent: pad + "  ") }
     for check in step.preconditions { out += "\(pad)precondition:\n" + lines(check, indent: pad + "  ") }
-    if let approval = step.approval { out += "\(pad)approval: \(approval.plainText)\n" }
+    if let approval = step.approval { out += "\(pad)approval: \(VisibleText.line(approval.plainText))\n" }
     if let loop = step.loop {
       let pace = loop.maxParallel.map { $0 == 1 ? ", one at a time" : ", \($0) at a time" } ?? ""
       switch loop.items {
@@ -112,7 +112,7 @@ extension Plan {
     if let unless = check.unless {
       out += "\(indent)  unless \(unless.source) → \(conditionText(unless.value, false: "false: the check applies"))\n"
     }
-    if let message = check.message { out += "\(indent)  otherwise: \(message.plainText)\n" }
+    if let message = check.message { out += "\(indent)  otherwise: \(VisibleText.line(message.plainText))\n" }
     return out
   }
 
@@ -127,8 +127,8 @@ extension Plan {
   /// A value on one line: strings as they are, lists and maps as JSON, unknowns as placeholders.
   static func show(_ value: Value) -> String {
     switch value {
-    case .string(let s): s
-    default: value.plainText
+    case .string(let s): VisibleText.line(s)
+    default: VisibleText.line(value.plainText)
     }
   }
 }

@@ -54,10 +54,8 @@ public struct PlanFile: Sendable {
   /// Whether the text at `path` looks like a plan file rather than a runbook.
   public static func looksLikePlan(path: String) -> Bool {
     if path.hasSuffix(".plan") { return true }
-    guard let handle = FileHandle(forReadingAtPath: path) else { return false }
-    defer { try? handle.close() }
-    let head = String(decoding: handle.readData(ofLength: 256), as: UTF8.self)
-    return head.contains("\"format\": \"runbook-plan/")
+    guard case .success(let bytes) = InputFile.read(path) else { return false }
+    return String(decoding: bytes.prefix(256), as: UTF8.self).contains("\"format\": \"runbook-plan/")
   }
 
   /// A verified plan file, or the reason it was refused.
@@ -68,10 +66,12 @@ public struct PlanFile: Sendable {
 
   /// Reads and verifies a plan file; a modified or corrupted file is refused.
   public static func read(path: String) -> Reading {
-    guard let data = FileManager.default.contents(atPath: path) else {
-      return .refused(.unreadableFile(path, reason: "no such file or not readable"))
+    let bytes: [UInt8]
+    switch InputFile.read(path) {
+    case .success(let read): bytes = read
+    case .failure(let failure): return .refused(.unreadableFile(path, reason: failure.reason))
     }
-    guard let text = String(data: data, encoding: .utf8), let json = JSONValue.parse(text),
+    guard let text = String(validating: bytes, as: UTF8.self), let json = JSONValue.parse(text),
       case .object(let members) = json
     else {
       return .refused(.notAPlanFile(path, reason: "it is not a JSON object"))

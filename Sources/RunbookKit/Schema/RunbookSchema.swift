@@ -148,6 +148,8 @@ public enum RunbookSchema {
     case .duration: return ["anyOf": [["$ref": "#/$defs/duration"], expression]]
     case .list: return ["anyOf": [["type": "array", "items": scalar], expression]]
     case .map: return ["anyOf": [["type": "object", "additionalProperties": scalar], expression]]
+    case .environment:
+      return ["anyOf": [["type": "object", "propertyNames": ["pattern": "^[A-Za-z_][A-Za-z0-9_]*$"], "additionalProperties": scalar], expression]]
     case .choice(let words): return ["anyOf": [["enum": .array(words.map { .string($0) })], expression]]
     case .any: return [:]
     }

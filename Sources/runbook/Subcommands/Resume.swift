@@ -74,7 +74,7 @@ struct Resume: AsyncParsableCommand {
   /// The text to resume with: the journaled one, unless the file changed and --allow-changed says
   /// to take the new one.
   private func runbookText(_ record: RunRecord) throws(ExitStatus) -> String {
-    guard !record.fromPlanFile, let data = FileManager.default.contents(atPath: record.file) else { return record.source }
+    guard !record.fromPlanFile, case .success(let data) = InputFile.read(record.file) else { return record.source }
     let current = String(decoding: data, as: UTF8.self)
     guard Runbook.sha256(current) != record.sha256 else { return record.source }
     guard allowChanged else {

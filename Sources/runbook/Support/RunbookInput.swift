@@ -31,8 +31,7 @@ struct RunbookInput {
       }
     } else {
       guard let path = RunbookCatalog(environment: environment).resolve(argument) else {
-        let reason = FileManager.default.fileExists(atPath: argument) ? "it is a directory" : "no such file, and no runbook of that name on RUNBOOK_PATH or ./runbooks"
-        Terminal.report([.unreadableFile(argument, reason: reason)], sources: [:])
+        Terminal.report([.unreadableFile(argument, reason: "no such file, and no runbook of that name on RUNBOOK_PATH or ./runbooks")], sources: [:])
         throw .invalidInput
       }
       document = RunbookDocument.load(file: path, registry: registry)
@@ -62,11 +61,18 @@ struct RunbookInput {
 
     var boundFile: ParamsFile?
     if let path = paramsFile {
-      guard let data = FileManager.default.contents(atPath: path) else {
-        Terminal.report([.unreadableFile(path, reason: "no such file or not readable")], sources: sources)
+      let text: String
+      switch InputFile.read(path) {
+      case .success(let bytes):
+        guard let valid = String(validating: bytes, as: UTF8.self) else {
+          Terminal.report([.unreadableFile(path, reason: "it is not valid UTF-8")], sources: sources)
+          throw .invalidInput
+        }
+        text = valid
+      case .failure(let failure):
+        Terminal.report([.unreadableFile(path, reason: failure.reason)], sources: sources)
         throw .invalidInput
       }
-      let text = String(decoding: data, as: UTF8.self)
       boundFile = ParamsFile(path: path, text: text)
       sources[path] = SourceText(text)
     }
