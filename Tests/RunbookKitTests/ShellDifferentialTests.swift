@@ -34,12 +34,12 @@ final class ShellDifferentialTests: XCTestCase {
     Emitter(text: "printf '[%s]' \"a P b\"", output: { "[a " + $0 + " b]" }),
     Emitter(text: "printf '[%s]' 'P'", output: bracketed),
     Emitter(text: "printf '[%s]' 'x'P'y'", output: { "[x" + $0 + "y]" }),
-    Emitter(text: "x_=P; printf '[%s]' \"$x_\"", output: bracketed),
-    Emitter(text: "x_=pre\"P\"; printf '[%s]' \"$x_\"", output: { "[pre" + $0 + "]" }),
-    Emitter(text: "export X_=P; printf '[%s]' \"$X_\"", output: bracketed),
+    Emitter(text: "x_=P\nprintf '[%s]' \"$x_\"", output: bracketed),
+    Emitter(text: "x_=pre\"P\"\nprintf '[%s]' \"$x_\"", output: { "[pre" + $0 + "]" }),
+    Emitter(text: "export X_=P\nprintf '[%s]' \"$X_\"", output: bracketed),
     Emitter(text: "for i_ in P; do printf '[%s]' \"$i_\"; done", output: bracketed),
-    // On a line of its own: bash 5.2 misparses `x=...; case` right after a here-document inside
-    // nested $( ), with or without values.
+    // Assignments stand on lines of their own: bash 5.2 loses `x=...; cmd` on the line right
+    // after a here-document inside $( ), with or without values.
     Emitter(text: "y_=P\ncase \"$y_\" in P) printf '[%s]' \"$y_\";; *) printf MISMATCH;; esac", output: bracketed),
     Emitter(text: "printf '[%s]' \"$(printf '%sx' P)\"", output: { "[" + $0 + "x]" }),
     Emitter(text: "printf '[%s]' \"$( (true); printf '%sx' P )\"", output: { "[" + $0 + "x]" }),
@@ -58,6 +58,8 @@ final class ShellDifferentialTests: XCTestCase {
     Emitter(text: "printf '[%s]' P # it's \"a\" <<EOF", output: bracketed),
     Emitter(text: "printf '[%s]' \"${Z_:-z}\"P\"${#Z_}\"", output: { "[z" + $0 + "0]" }),
     Emitter(text: "printf '[%s]' \"$(( 1 + 2 ))\"P", output: { "[3" + $0 + "]" }),
+    Emitter(text: "cat <<EOF | cat\n[P]\nEOF\n", output: { "[" + $0 + "]\n" }),
+    Emitter(text: "cat < /dev/null; printf '[%s]' P 2> /dev/null", output: bracketed),
     // Refused: no quoting makes the value literal here.
     Emitter(text: "x_=$(( P + 0 ))", output: nil),
     Emitter(text: "printf '%s' \"$(( P ))\"", output: nil),
@@ -76,6 +78,13 @@ final class ShellDifferentialTests: XCTestCase {
     Emitter(text: "read P </dev/null", output: nil),
     Emitter(text: "printf '%s' $P", output: nil),
     Emitter(text: "sh <<EOF\nprintf %s P\nEOF\n", output: nil),
+    // Found by attacking the scanner: each of these once ran the value.
+    Emitter(text: "sh > /dev/null <<EOF\nprintf %s P\nEOF\n", output: nil),
+    Emitter(text: "cat <<EOF | sh\nprintf %s P\nEOF\n", output: nil),
+    Emitter(text: "{ printf '%s' \"printf %s P\"; } | sh", output: nil),
+    Emitter(text: "sh -o nounset <<EOF\nprintf %s P\nEOF\n", output: nil),
+    Emitter(text: "command -p eval \"printf %s P\"", output: nil),
+    Emitter(text: "sh -c -- \"printf %s P\"", output: nil),
   ]
 
   /// Lines that print nothing and hold every construct that confuses a naive scanner.

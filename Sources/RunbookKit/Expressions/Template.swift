@@ -62,6 +62,14 @@ public struct Template: Sendable {
     var placeholders: [Expression.Span] = []
     var textStart = 0
     var i = 0
+    // Scalar offsets are counted as the scan goes, so a template with many expressions is
+    // parsed in linear time.
+    var counted = (byte: 0, scalars: 0)
+    func offset(_ byte: Int) -> Int {
+      counted.scalars += bytes[counted.byte..<byte].reduce(0) { $0 + ($1 & 0xC0 == 0x80 ? 0 : 1) }
+      counted.byte = byte
+      return counted.scalars
+    }
     while i < bytes.count {
       guard bytes[i] == UInt8(ascii: "$"), i + 2 < bytes.count, bytes[i + 1] == UInt8(ascii: "{"), bytes[i + 2] == UInt8(ascii: "{") else {
         i += 1
@@ -69,19 +77,19 @@ public struct Template: Sendable {
       }
       let contentStart = i + 3
       guard let close = closingBraces(bytes, from: contentStart) else {
-        throw Failure(message: "'${{' is never closed by '}}'", span: .init(start: scalarOffset(bytes, i), length: 3), unterminated: true)
+        throw Failure(message: "'${{' is never closed by '}}'", span: .init(start: offset(i), length: 3), unterminated: true)
       }
       if textStart < i { parts.append(.text(string(bytes[textStart..<i]))) }
       let content = bytes[contentStart..<close]
+      let start = offset(i)
       do {
-        let expression = try ExpressionParser.parse(string(content), base: scalarOffset(bytes, contentStart))
+        let expression = try ExpressionParser.parse(string(content), base: offset(contentStart))
         parts.append(.expression(expression, source: string(trimmingBlanks(content))))
       } catch {
         throw Failure(message: error.message, span: error.span, unterminated: false)
       }
-      let start = scalarOffset(bytes, i)
       i = close + 2
-      placeholders.append(.init(start: start, length: scalarOffset(bytes, i) - start))
+      placeholders.append(.init(start: start, length: offset(i) - start))
       textStart = i
     }
     if textStart < bytes.count { parts.append(.text(string(bytes[textStart...]))) }
@@ -90,11 +98,6 @@ public struct Template: Sendable {
 
   private static func string(_ bytes: ArraySlice<UInt8>) -> String {
     String(decoding: bytes, as: UTF8.self)
-  }
-
-  /// The number of Unicode scalars in the first `byteOffset` bytes: those that do not continue a sequence.
-  private static func scalarOffset(_ bytes: [UInt8], _ byteOffset: Int) -> Int {
-    bytes[..<byteOffset].reduce(0) { $0 + ($1 & 0xC0 == 0x80 ? 0 : 1) }
   }
 
   private static func trimmingBlanks(_ bytes: ArraySlice<UInt8>) -> ArraySlice<UInt8> {

@@ -14,6 +14,10 @@ struct ShellScanner {
   /// Values in the order they were met, so that a pipeline into `sh` can refuse those before it.
   private var order: [Int] = []
   private var pending: [PendingHereDocument] = []
+  private var depth = 0
+  /// Set where shells would read the script differently; then no value is trusted.
+  private var ambiguous = false
+  static let maxDepth = 100
 
   private struct PendingHereDocument {
     var delimiter: [UInt32]
@@ -39,6 +43,7 @@ struct ShellScanner {
     }
     var scanner = ShellScanner(units: units)
     scanner.scanList(until: .end, taint: nil)
+    if scanner.ambiguous { return [:] }
     return scanner.sites
   }
 
@@ -89,35 +94,66 @@ struct ShellScanner {
 
   // MARK: Lists of commands
 
+  /// Where the command and the pipeline being read began, in values met and here-documents
+  /// pending, so that a shell reading the pipeline refuses everything fed to it.
+  private struct Marks {
+    var pipelineValues: Int
+    var pipelineDocuments: Int
+    var commandValues: Int
+  }
+
   private mutating func scanList(until terminator: Terminator, taint: ShellRefusal?) {
+    depth += 1
+    defer { depth -= 1 }
+    // A script nested deeper than this is not parsed further, and none of its values is trusted.
+    guard depth <= Self.maxDepth else {
+      ambiguous = true
+      i = units.count
+      return
+    }
     var command = SimpleCommand()
     var cases: [CasePhase] = []
     var conditional = false
     var expectFunctionName = false
-    var pipelineStart = order.count
-    var commandStart = order.count
-    var pendingAtCommandStart = pending.count
+    var marks = Marks(pipelineValues: order.count, pipelineDocuments: pending.count, commandValues: order.count)
+    /// The pipeline marks saved where a compound command (`{`, `if`, `while`, `for`, `case`) opened.
+    var compounds: [Marks] = []
     var hereStringValues: [Int] = []
+    let documentsAtEntry = pending.count
 
     func endCommand(_ scanner: inout ShellScanner, pipe: Bool) {
       if let shell = command.standardInputShell {
-        for index in scanner.order[pipelineStart..<commandStart] + hereStringValues {
+        for index in scanner.order[marks.pipelineValues..<marks.commandValues] + hereStringValues {
           scanner.sites[index] = .refused(.shellScript(shell))
         }
-        for k in pendingAtCommandStart..<scanner.pending.count where scanner.pending[k].taint == nil {
+        for k in marks.pipelineDocuments..<scanner.pending.count where scanner.pending[k].taint == nil {
           scanner.pending[k].taint = .shellScript(shell)
         }
       }
       command = SimpleCommand()
       hereStringValues = []
-      commandStart = scanner.order.count
-      pendingAtCommandStart = scanner.pending.count
-      if !pipe { pipelineStart = scanner.order.count }
+      marks.commandValues = scanner.order.count
+      if !pipe {
+        marks.pipelineValues = scanner.order.count
+        marks.pipelineDocuments = scanner.pending.count
+      }
+    }
+
+    func keyword(_ event: KeywordEvent?) {
+      switch event {
+      case .opened?: compounds.append(marks)
+      case .closed?:
+        if let saved = compounds.popLast() {
+          marks.pipelineValues = min(marks.pipelineValues, saved.pipelineValues)
+          marks.pipelineDocuments = min(marks.pipelineDocuments, saved.pipelineDocuments)
+        }
+      case nil: break
+      }
     }
 
     while !atEnd {
       guard let c = scalar() else {
-        readCommandWord(&command, &cases, &conditional, &expectFunctionName, taint: taint)
+        keyword(readCommandWord(&command, &cases, &conditional, &expectFunctionName, taint: taint))
         continue
       }
       switch c {
@@ -128,8 +164,11 @@ struct ShellScanner {
       case "\n":
         i += 1
         endCommand(&self, pipe: false)
+        // Shells disagree on where the body of a here-document begun outside `$( )` goes when
+        // a newline comes inside it.
+        if pending.indices.contains(where: { $0 < documentsAtEntry }) { ambiguous = true }
         readPendingHereDocuments()
-        pendingAtCommandStart = pending.count
+        marks.pipelineDocuments = pending.count
       case "#":
         skipComment()
       case ";":
@@ -146,7 +185,7 @@ struct ShellScanner {
       case "&":
         if scalar(1) == ">" {
           i += scalar(2) == ">" ? 3 : 2
-          _ = readWord(role: .redirection, taint: taint)
+          readRedirectionTarget(taint: taint)
         } else {
           i += scalar(1) == "&" ? 2 : 1
           if !conditional { endCommand(&self, pipe: false) }
@@ -183,6 +222,8 @@ struct ShellScanner {
           command = SimpleCommand()
         } else if !conditional, terminator == .parenthesis {
           endCommand(&self, pipe: false)
+          // A here-document begun inside `$( )` whose body would come after it.
+          if pending.count > documentsAtEntry { ambiguous = true }
           return
         }
       case "<", ">":
@@ -190,12 +231,12 @@ struct ShellScanner {
           i += 1
         } else if scalar(1) == "(" {
           i += 2
-          scanList(until: .parenthesis, taint: command.refusal(forWordAt: command.words.count, prefix: nil) ?? taint)
+          scanList(until: .parenthesis, taint: taint ?? command.processSubstitutionRefusal)
           command.words.append(nil)
         } else if c == "<", scalar(1) == "<", scalar(2) == "<" {
           i += 3
           let start = order.count
-          _ = readWord(role: .redirection, taint: taint)
+          readRedirectionTarget(taint: taint)
           hereStringValues += order[start...]
         } else if c == "<", scalar(1) == "<" {
           i += 2
@@ -205,13 +246,25 @@ struct ShellScanner {
         } else {
           i += 1
           if let next = scalar(), next == ">" || next == "&" || next == "|" || (c == "<" && next == ">") { i += 1 }
-          _ = readWord(role: .redirection, taint: taint)
+          readRedirectionTarget(taint: taint)
         }
       default:
-        readCommandWord(&command, &cases, &conditional, &expectFunctionName, taint: taint)
+        keyword(readCommandWord(&command, &cases, &conditional, &expectFunctionName, taint: taint))
       }
     }
     endCommand(&self, pipe: false)
+  }
+
+  /// The word a redirection operator names, past the blanks before it: a file, a descriptor,
+  /// or a process substitution.
+  private mutating func readRedirectionTarget(taint: ShellRefusal?) {
+    while let c = scalar(), Self.isBlank(c) { i += 1 }
+    if scalar() == "<" || scalar() == ">", scalar(1) == "(" {
+      i += 2
+      scanList(until: .parenthesis, taint: taint)
+      return
+    }
+    _ = readWord(role: .redirection, taint: taint)
   }
 
   private func nextNonBlank(after offset: Int) -> Unicode.Scalar? {
@@ -220,60 +273,74 @@ struct ShellScanner {
     return scalar(k)
   }
 
-  private static let resettingKeywords: Set<String> = ["if", "then", "else", "elif", "fi", "do", "done", "while", "until", "!", "{", "}", "time"]
+  private static let resettingKeywords: Set<String> = ["then", "else", "elif", "do", "!", "time"]
+  private static let openingKeywords: Set<String> = ["if", "while", "until", "{"]
+  private static let closingKeywords: Set<String> = ["fi", "done", "}"]
+
+  /// What a keyword did to the compound commands open around the pipeline.
+  private enum KeywordEvent { case opened, closed }
 
   /// Reads one word where a command's word may stand, and acts on the keywords among them.
   private mutating func readCommandWord(
     _ command: inout SimpleCommand, _ cases: inout [CasePhase], _ conditional: inout Bool, _ expectFunctionName: inout Bool,
     taint: ShellRefusal?
-  ) {
+  ) -> KeywordEvent? {
     if conditional {
-      let word = readWord(role: .conditional, taint: taint ?? .conditional)
-      if word == "]]" { conditional = false }
-      return
+      if scalar() == "]", scalar(1) == "]", endsWord(2) {
+        i += 2
+        conditional = false
+      } else {
+        readWord(role: .conditional, taint: taint ?? .conditional)
+      }
+      return nil
     }
     if let phase = cases.last, phase != .body {
       let word = readWord(role: .pattern, taint: taint)
       switch phase {
       case .subject: cases[cases.count - 1] = .expectIn
       case .expectIn: if word == "in" { cases[cases.count - 1] = .pattern }
-      case .pattern: if word == "esac" { cases.removeLast() }
+      case .pattern:
+        if word == "esac" {
+          cases.removeLast()
+          return .closed
+        }
       case .body: break
       }
-      return
+      return nil
     }
     if command.isEmpty, scalar() == "[", scalar(1) == "[", endsWord(2) {
       i += 2
       conditional = true
-      return
+      return nil
     }
     // A word made of digits right before a redirection is its file descriptor.
     var k = 0
     while let d = scalar(k), ("0"..."9").contains(d) { k += 1 }
     if k > 0, scalar(k) == "<" || scalar(k) == ">" {
       i += k
-      return
+      return nil
     }
-    let wordRefusal = taint
-    let word = readWord(role: .command(command), taint: wordRefusal)
+    let word = readWord(role: .command(command), taint: taint)
     if expectFunctionName {
       expectFunctionName = false
       command = SimpleCommand()
-      return
+      return nil
     }
     if command.isEmpty, let word {
-      if Self.resettingKeywords.contains(word) { return }
+      if Self.resettingKeywords.contains(word) { return nil }
+      if Self.openingKeywords.contains(word) { return .opened }
+      if Self.closingKeywords.contains(word) { return .closed }
       if word == "function" {
         expectFunctionName = true
-        return
+        return nil
       }
       if word == "case" {
         cases.append(.subject)
-        return
+        return .opened
       }
       if word == "esac", cases.last == .body {
         cases.removeLast()
-        return
+        return .closed
       }
       if word == "for" || word == "select" {
         var k = 0
@@ -281,11 +348,12 @@ struct ShellScanner {
         if scalar(k) == "(", scalar(k + 1) == "(" {
           i += k + 2
           scanArithmetic(taint: taint)
-          return
         }
+        return .opened
       }
     }
     command.words.append(word)
+    return nil
   }
 
   private mutating func skipComment() {
@@ -584,8 +652,10 @@ struct ShellScanner {
 
   /// After an opening backquote: the body, with its backslashes undone as the shell does, is
   /// parsed as a script of its own.
-  private mutating func scanBackquote(taint: ShellRefusal?, inDoubleQuotes: Bool) {
+  @discardableResult
+  private mutating func scanBackquote(taint: ShellRefusal?, inDoubleQuotes: Bool) -> Bool {
     var body: [UInt32] = []
+    var escapedQuote = false
     while !atEnd {
       let unit = units[i]
       if unit == 0x60 {
@@ -594,6 +664,7 @@ struct ShellScanner {
       }
       if unit == 0x5C, i + 1 < units.count {
         let next = units[i + 1]
+        if next == 0x22 { escapedQuote = true }
         if next == 0x24 || next == 0x60 || next == 0x5C || (inDoubleQuotes && next == 0x22) {
           body.append(next)
         } else {
@@ -606,8 +677,11 @@ struct ShellScanner {
       i += 1
     }
     var inner = ShellScanner(units: body)
+    inner.depth = depth
     inner.scanList(until: .end, taint: taint)
+    if inner.ambiguous { ambiguous = true }
     for index in inner.order { if let site = inner.sites[index] { record(index, site) } }
+    return escapedQuote
   }
 
   // MARK: Here-documents
@@ -651,12 +725,15 @@ struct ShellScanner {
     for document in documents { readHereDocumentBody(document) }
   }
 
+  /// Where the text after the line ending `document` begins, if the line at `i` ends it. bash also
+  /// ends a here-document at `EOF)` inside `$( )` (dash refuses the script), and the `)` stays.
   private func isDelimiterLine(_ document: PendingHereDocument) -> Int? {
     var k = i
     if document.stripTabs { while k < units.count, units[k] == 0x09 { k += 1 } }
     let end = k + document.delimiter.count
-    guard end <= units.count, Array(units[k..<end]) == document.delimiter, end == units.count || units[end] == 0x0A else { return nil }
-    return min(end + 1, units.count)
+    guard end <= units.count, Array(units[k..<end]) == document.delimiter else { return nil }
+    if end == units.count || units[end] == 0x0A { return min(end + 1, units.count) }
+    return depth > 1 && units[end] == 0x29 ? end : nil
   }
 
   private mutating func readHereDocumentBody(_ document: PendingHereDocument) {
@@ -683,7 +760,11 @@ struct ShellScanner {
           _ = scanDollar(taint: document.taint, inDoubleQuotes: true)
         case "`":
           i += 1
-          scanBackquote(taint: document.taint, inDoubleQuotes: false)
+          let start = order.count
+          let escapedQuote = scanBackquote(taint: document.taint, inDoubleQuotes: false)
+          // dash undoes `\"` inside backquotes in a here-document, bash keeps it: no value
+          // in such a body is trusted.
+          if escapedQuote { for index in order[start...] { sites[index] = .refused(.unparsed) } }
         default:
           i += 1
         }

@@ -33,8 +33,10 @@ public enum ShellRefusal: Equatable, Sendable {
   case conditional
   /// An argument of a builtin that runs or names its arguments (`eval`, `let`, `read`, `trap`, ...).
   case evaluatingBuiltin(String)
-  /// A name (not the value after `NAME=`) given to `declare`, `export`, `local`, `readonly`, `typeset`.
+  /// A name (not the value after `NAME=`) given to `export`.
   case declarationName(String)
+  /// An argument of `declare`, `typeset`, `local` or `readonly`, which bash parses at run time.
+  case declaration(String)
   case printfOption
   case testVariable
   /// The script of another shell: `sh -c WORD`, a here-document or pipe read by `sh`, `ssh`'s command.
@@ -58,6 +60,7 @@ public enum ShellRefusal: Equatable, Sendable {
     case .conditional: "inside [[ ]], where bash evaluates operands of -eq, -lt, ... as arithmetic"
     case .evaluatingBuiltin(let name): "as an argument of '\(name)', which evaluates or names its arguments"
     case .declarationName(let name): "as a name given to '\(name)', where bash evaluates array subscripts"
+    case .declaration(let name): "in an argument of '\(name)', which bash parses at run time (NAME=(...) when NAME is an array, arithmetic with -i)"
     case .printfOption: "as an option of 'printf' (-v NAME assigns to a name bash evaluates)"
     case .testVariable: "as the operand of 'test -v', a name whose subscript bash evaluates"
     case .shellScript(let name): "in the script of '\(name)', which runs it as shell code"
@@ -69,7 +72,7 @@ public enum ShellRefusal: Equatable, Sendable {
     case .afterDollar: "right after '$', where it would become part of an expansion"
     case .afterBackslash: "right after a backslash, which would escape the quoting"
     case .bashQuote: "inside bash's $'...' or $\"...\" quoting"
-    case .unparsed: "where the script could not be parsed"
+    case .unparsed: "in this script, which dash and bash would not read the same way (a here-document begun around $( ), a backslashed quote in backquotes in a here-document, nesting deeper than 100 levels)"
     }
   }
 
@@ -87,6 +90,8 @@ public enum ShellRefusal: Equatable, Sendable {
       "unquote the delimiter (<<EOF), or \(Self.passThroughEnv)"
     case .declarationName:
       "write the name yourself and the value after '=' (export NAME=${{ ... }})"
+    case .declaration(let name):
+      "assign it in a plain assignment and declare the name alone (\(name) x; x=${{ ... }})"
     default:
       Self.passThroughEnv
     }

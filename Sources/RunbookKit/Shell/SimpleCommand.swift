@@ -8,12 +8,22 @@ struct SimpleCommand {
     "eval", "let", "trap", "alias", "read", "mapfile", "readarray", "getopts", "unset", "wait", "fc", "bind",
     "complete", "compgen", "watch",
   ]
-  static let declaring: Set<String> = ["declare", "typeset", "local", "export", "readonly"]
-  /// Commands that run the next one: their options are skipped to find the command that runs.
-  static let wrappers: Set<String> = ["command", "builtin", "exec", "nohup", "time", "sudo", "doas", "env", "nice", "setsid", "timeout", "stdbuf", "xargs"]
-  /// Options of wrappers that take the next word as their argument.
-  static let wrapperOptionArguments: Set<String> = ["-u", "-g", "-C", "-D", "-p", "-r", "-t", "-U", "-h", "-n", "-i", "-o", "-e", "-I", "-L", "-s", "-k"]
-  static let shells: Set<String> = ["sh", "bash", "dash", "ksh", "zsh", "ash", "mksh", "su", "runuser"]
+  /// Builtins that parse their assignments at run time: bash reads `NAME=(...)` as a compound
+  /// assignment when NAME is an array, and evaluates the value when NAME has `-i`.
+  static let declaring: Set<String> = ["declare", "typeset", "local", "readonly"]
+  /// Commands that run the next one, with their options that take an argument: they are skipped
+  /// to find the command that runs.
+  static let wrappers: [String: Set<String>] = [
+    "command": [], "builtin": [], "exec": ["-a"], "nohup": [], "time": [], "setsid": [], "doas": ["-u", "-C"],
+    "sudo": ["-u", "-g", "-C", "-D", "-p", "-r", "-t", "-U", "-h", "-R", "-T"],
+    "env": ["-u", "-C", "-S"], "nice": ["-n"], "timeout": ["-s", "-k"], "stdbuf": ["-i", "-o", "-e"],
+    "xargs": ["-I", "-L", "-n", "-s", "-d", "-E", "-P", "-a"], "ionice": ["-c", "-n", "-p"], "chrt": [], "taskset": [],
+  ]
+  /// Programs that run a script given as an argument (`-c WORD`, `--command=WORD`) or read from
+  /// their standard input.
+  static let shells: Set<String> = ["sh", "bash", "dash", "ksh", "zsh", "ash", "mksh", "busybox", "su", "runuser", "flock"]
+  /// Shell options that take the next word as their argument.
+  static let shellOptionArguments: Set<String> = ["-o", "+o", "-O", "+O", "--rcfile", "--init-file"]
   /// ssh options that take an argument (from ssh(1)).
   static let sshOptionsWithArgument = Set("BbcDEeFIiJLlmOoPpQRSWw")
 
@@ -45,13 +55,13 @@ struct SimpleCommand {
   var commandIndex: Int? {
     var k = 0
     while k < words.count, Self.isAssignment(words[k]) { k += 1 }
-    while k < words.count, let word = words[k], Self.wrappers.contains(Self.basename(word)) {
+    while k < words.count, let word = words[k], let optionArguments = Self.wrappers[Self.basename(word)] {
       let wrapper = Self.basename(word)
       k += 1
       var durationSkipped = wrapper != "timeout"
       while k < words.count, let next = words[k] {
         if next.hasPrefix("-") {
-          k += Self.wrapperOptionArguments.contains(next) && wrapper != "env" ? 2 : 1
+          k += optionArguments.contains(next) ? 2 : 1
         } else if Self.isAssignment(next) {
           k += 1
         } else if !durationSkipped {
@@ -65,21 +75,29 @@ struct SimpleCommand {
     return k < words.count ? k : nil
   }
 
+  /// Whether a shell-like program stands among the words before `index`.
+  private func shellBefore(_ index: Int) -> String? {
+    words[..<index].compactMap { $0.map(Self.basename) }.first(where: Self.shells.contains)
+  }
+
   /// Why a value in the word at `index` (whose literal text so far is `prefix`) cannot be made
   /// literal, or nil when it can.
   func refusal(forWordAt index: Int, prefix: String?) -> ShellRefusal? {
-    if index > 0, Self.isOptionCluster(words[index - 1], containing: "c"),
-      let shell = words[..<(index - 1)].compactMap({ $0.map(Self.basename) }).first(where: Self.shells.contains)
-    {
-      return .shellScript("\(shell) -c")
+    if let shell = shellBefore(index) {
+      var option = index - 1
+      if option >= 0, words[option] == "--" { option -= 1 }
+      if option >= 0, Self.isOptionCluster(words[option], containing: "c") || words[option] == "--command" {
+        return .shellScript("\(shell) -c")
+      }
+      if prefix?.hasPrefix("--command=") == true { return .shellScript("\(shell) --command") }
     }
     guard let k = commandIndex, k < index, let command = words[k].map(Self.basename) else { return nil }
     let arguments = Array(words[(k + 1)..<index])
     if Self.evaluating.contains(command) { return .evaluatingBuiltin(command) }
-    if Self.declaring.contains(command) {
-      return Self.isAssignment(prefix) ? nil : .declarationName(command)
-    }
+    if Self.declaring.contains(command) { return .declaration(command) }
     switch command {
+    case "export":
+      return Self.isAssignment(prefix) ? nil : .declarationName(command)
     case "printf":
       let formatGiven = arguments.contains { $0 == nil || $0 == "--" || !($0!.hasPrefix("-")) }
       return !formatGiven || arguments.last == "-v" ? .printfOption : nil
@@ -92,6 +110,14 @@ struct SimpleCommand {
     }
   }
 
+  /// What a process substitution `<( )` standing as an argument feeds: a script, when the
+  /// command is a shell or `source`.
+  var processSubstitutionRefusal: ShellRefusal? {
+    if let shell = shellBefore(words.count) { return .shellScript(shell) }
+    if let k = commandIndex, let name = words[k], name == "source" || name == "." { return .shellScript(name) }
+    return nil
+  }
+
   /// The index among `arguments` of ssh's destination, if it has been given.
   private func sshDestination(in arguments: [String?]) -> Int? {
     var j = 0
@@ -102,28 +128,52 @@ struct SimpleCommand {
     return nil
   }
 
-  /// The shell that reads this command's standard input as its script (`sh`, `bash -s`, `sudo sh`,
-  /// `kubectl exec -i pod -- sh`, `ssh HOST` with no command), so that what is piped or
-  /// redirected into it is code.
+  /// The program that reads this command's standard input as a script, wherever it stands in
+  /// the command (`sh`, `bash -s`, `sudo -i`, `su - root`, `chroot / sh`, `docker exec -i c sh`,
+  /// `ssh HOST` with no command), so that what is piped or redirected into it is code.
   var standardInputShell: String? {
-    let commandIndex = self.commandIndex
     for (j, word) in words.enumerated() {
-      guard let word, j == commandIndex || (j > 0 && words[j - 1] == "--") else { continue }
+      guard let word else { continue }
       let name = Self.basename(word)
-      let rest = words[(j + 1)...]
-      if name == "ssh" {
-        if let destination = sshDestination(in: Array(rest)), destination + 1 == rest.count { return "ssh" }
-        continue
+      let rest = Array(words[(j + 1)...])
+      switch name {
+      case "ssh":
+        if let destination = sshDestination(in: rest), destination + 1 == rest.count { return "ssh" }
+      case "sudo":
+        if rest.contains(where: { $0 == "--login" || $0 == "--shell" || Self.isOptionCluster($0, containing: "i") || Self.isOptionCluster($0, containing: "s") }) {
+          return "sudo"
+        }
+      case "source", ".":
+        if j == commandIndex, rest.first == "/dev/stdin" || rest.first == "-" { return name }
+      case "su", "runuser":
+        if !rest.contains(where: { Self.isOptionCluster($0, containing: "c") || $0 == "--command" || $0?.hasPrefix("--command=") == true }) {
+          return name
+        }
+      case _ where Self.shells.contains(name) && name != "flock":
+        if readsScript(rest) { return name }
+      default:
+        break
       }
-      guard Self.shells.contains(name) || name == "source" || name == "." else { continue }
-      if name == "source" || name == "." {
-        if rest.first == "/dev/stdin" { return name }
-        continue
-      }
-      if rest.contains(where: { Self.isOptionCluster($0, containing: "s") }) { return name }
-      let operand = rest.contains { $0 == nil || !($0!.hasPrefix("-")) }
-      if !operand && !rest.contains(where: { Self.isOptionCluster($0, containing: "c") }) { return name }
     }
     return nil
+  }
+
+  /// Whether a shell given `arguments` reads its script from standard input: no `-c`, and no
+  /// script file (or `-s`, or the script file `/dev/stdin` or `-`).
+  private func readsScript(_ arguments: [String?]) -> Bool {
+    var j = 0
+    while j < arguments.count {
+      guard let word = arguments[j] else { return false }
+      if word == "--" {
+        j += 1
+        break
+      }
+      guard word.hasPrefix("-") || word.hasPrefix("+"), word.count >= 2 else { break }
+      if Self.isOptionCluster(word, containing: "c") || word == "--command" { return false }
+      if Self.isOptionCluster(word, containing: "s") { return true }
+      j += Self.shellOptionArguments.contains(word) ? 2 : 1
+    }
+    guard j < arguments.count else { return true }
+    return arguments[j] == "/dev/stdin" || arguments[j] == "-"
   }
 }

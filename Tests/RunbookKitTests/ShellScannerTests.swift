@@ -1,0 +1,68 @@
+import RunbookKit
+import XCTest
+
+/// Where `ShellScanner` places a value, for the scripts an attack on issue 10 §1 found: each
+/// either ran a value as code or refused an ordinary script before the scanner learned it.
+final class ShellScannerTests: XCTestCase {
+  /// A script with `V` where the value stands, and the refusal it must get (nil: accepted).
+  static let cases: [(script: String, refusal: ShellRefusal?)] = [
+    // A blank after a redirection operator hid the redirection.
+    ("bash <<< \"echo V\"", .shellScript("bash")),
+    ("sh > /tmp/out.log <<EOF\necho V\nEOF\n", .shellScript("sh")),
+    ("sh 2> /dev/null <<EOF\necho V\nEOF\n", .shellScript("sh")),
+    ("read -r x <<< \"V\"", nil),
+    ("read -r x < \"V\"", nil),
+    // A here-document or a group piped into a shell.
+    ("cat <<EOF | sh\necho V\nEOF\n", .shellScript("sh")),
+    ("cat <<EOF | ssh deploy@host\ngit checkout V\nEOF\n", .shellScript("ssh")),
+    ("{ echo \"echo V\"; } | sh", .shellScript("sh")),
+    ("if true; then\n  echo \"echo V\"\nfi | sh", .shellScript("sh")),
+    ("cat <<EOF | cat\nV\nEOF\n", nil),
+    // Shells reading standard input wherever they stand in the command.
+    ("su - root <<EOF\necho V\nEOF\n", .shellScript("su")),
+    ("chroot / /bin/sh <<EOF\necho V\nEOF\n", .shellScript("sh")),
+    ("unshare -m sh <<EOF\necho V\nEOF\n", .shellScript("sh")),
+    ("bash -o pipefail <<EOF\necho V\nEOF\n", .shellScript("bash")),
+    ("ssh host bash <<EOF\necho V\nEOF\n", .shellScript("bash")),
+    ("docker exec -i c bash -s <<EOF\necho V\nEOF\n", .shellScript("bash")),
+    ("sudo -u postgres -s <<EOF\necho V\nEOF\n", .shellScript("sudo")),
+    ("sh /dev/stdin <<EOF\necho V\nEOF\n", .shellScript("sh")),
+    ("sh ./script.sh <<EOF\nV\nEOF\n", nil),
+    // -c in its other spellings, and wrappers whose options take no argument.
+    ("flock /tmp/lk -c \"echo V\"", .shellScript("flock -c")),
+    ("bash -c -- \"echo V\"", .shellScript("bash -c")),
+    ("su root --command=\"echo V\"", .shellScript("su --command")),
+    ("command -p eval \"echo V\"", .evaluatingBuiltin("eval")),
+    ("sh -c 'printf \"%s\" \"$1\"' _ V", nil),
+    // Builtins that parse assignments at run time.
+    ("f() {\n  local -a hosts=\"V\"\n}", .declaration("local")),
+    ("declare -i retries=V", .declaration("declare")),
+    ("export KUBECONFIG=V", nil),
+    // Places dash and bash read differently.
+    ("msg=$(cat <<EOF\ndeploying\nEOF)\nsh -c \"echo V\"", .shellScript("sh -c")),
+    ("cat <<EOF\n`sh -c \\\"echo V\\\"`\nEOF\n", .unparsed),
+    ("cat <<EOF; x=$(echo a\nprintf '[%s]\\n' V)\nbody\nEOF\n", .unparsed),
+    ("x=$(cat <<EOF)\nprintf '[%s]\\n' V\nEOF\n", .unparsed),
+    ("[[ $x == \"]]\" || $y -eq V ]]", .conditional),
+    // Process substitution feeds data, unless a shell reads it.
+    ("mapfile -t lines < <(printf '%s\\n' \"V\")", nil),
+    ("while read -r l; do :; done < <(echo \"V\")", nil),
+    ("source <(printf '%s' \"V\")", .shellScript("source")),
+  ]
+
+  func testEachScriptIsPlacedAsItsContextDemands() throws {
+    for (script, refusal) in Self.cases {
+      let template = try ShellDifferentialTests.template(script.replacingOccurrences(of: "V", with: "${{ params.v }}"))
+      let sites = ShellScriptBinding.sites(of: template)
+      XCTAssertEqual(sites.count, 1, script)
+      XCTAssertEqual(sites.first?.refusal, refusal, script)
+    }
+  }
+
+  func testDeepNestingIsRefusedNotACrash() throws {
+    let script = "echo " + String(repeating: "$(", count: 5000) + "${{ params.v }}" + String(repeating: ")", count: 5000)
+    XCTAssertEqual(ShellScriptBinding.sites(of: try ShellDifferentialTests.template(script)), [.refused(.unparsed)])
+    let shallow = "echo " + String(repeating: "$(", count: 50) + "printf %s ${{ params.v }}" + String(repeating: ")", count: 50)
+    XCTAssertEqual(ShellScriptBinding.sites(of: try ShellDifferentialTests.template(shallow)), [.word])
+  }
+}
