@@ -11,10 +11,12 @@ public final class SQLiteStateStore: StateStore, @unchecked Sendable {
   /// Opens (creating with mode 0600) and migrates the database at `path`.
   public init(path: String) throws {
     self.path = path
-    if !FileManager.default.fileExists(atPath: path) {
-      let descriptor = open(path, O_CREAT | O_WRONLY | O_CLOEXEC, 0o600)
-      if descriptor >= 0 { close(descriptor) }
+    // Created 0600 without following a symlink planted in its place.
+    let descriptor = open(path, O_CREAT | O_WRONLY | O_CLOEXEC | O_NOFOLLOW, 0o600)
+    guard descriptor >= 0 else {
+      throw StateStoreError(.storage, "cannot open the journal \(path): \(String(cString: strerror(errno)))")
     }
+    close(descriptor)
     var configuration = Configuration()
     configuration.busyMode = .timeout(30)
     configuration.prepareDatabase { db in
