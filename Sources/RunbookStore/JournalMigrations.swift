@@ -57,6 +57,9 @@ enum JournalMigrations {
         );
         """)
     }
+    migrator.registerMigration("002-run-working-directory") { db in
+      try db.execute(sql: "ALTER TABLE runs ADD COLUMN working_directory TEXT NOT NULL DEFAULT ''")
+    }
     return migrator
   }
 }

@@ -90,14 +90,14 @@ public final class SQLiteStateStore: StateStore, @unchecked Sendable {
       try db.execute(
         sql: """
           INSERT INTO runs (id, runbook_name, file, source, sha256, params, from_plan_file, lock_name, status,
-                            started_at, finished_at, pid, host)
-          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                            started_at, finished_at, pid, host, working_directory)
+          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
           """,
         arguments: [
           run.id, run.runbookName, run.file, run.source, run.sha256,
           JSONValue.object(run.params.keys.sorted().map { .init($0, run.params[$0]!) }).serialized(pretty: false),
           run.fromPlanFile, run.lockName, run.status.rawValue, Self.milliseconds(run.startedAt),
-          run.finishedAt.map(Self.milliseconds), run.pid, run.host,
+          run.finishedAt.map(Self.milliseconds), run.pid, run.host, run.workingDirectory,
         ])
       try Self.insertEvent(db, JournalEvent(runID: run.id, at: run.startedAt, kind: "run.started"))
     }
@@ -221,7 +221,8 @@ public final class SQLiteStateStore: StateStore, @unchecked Sendable {
       id: row["id"], runbookName: row["runbook_name"], file: row["file"], source: row["source"], sha256: row["sha256"],
       params: object(row["params"]), fromPlanFile: row["from_plan_file"], lockName: row["lock_name"],
       status: RunStatus(rawValue: row["status"]) ?? .failed, startedAt: date(row["started_at"]),
-      finishedAt: (row["finished_at"] as Int64?).map(date), pid: row["pid"], host: row["host"])
+      finishedAt: (row["finished_at"] as Int64?).map(date), pid: row["pid"], host: row["host"],
+      workingDirectory: row["working_directory"])
   }
 
   private static func object(_ text: String) -> [String: JSONValue] {

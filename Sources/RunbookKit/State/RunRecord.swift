@@ -5,8 +5,11 @@ import Foundation
 public struct RunRecord: Sendable, Equatable {
   public var id: String
   public var runbookName: String
-  /// The runbook file or plan file the run was started from.
+  /// The runbook file or plan file the run was started from, as an absolute path.
   public var file: String
+  /// The directory `apply` ran in: `resume` runs there too, so relative paths mean what they
+  /// meant. Empty for runs journaled before it was kept.
+  public var workingDirectory: String
   /// The runbook text as it was when the run began.
   public var source: String
   public var sha256: String
@@ -23,11 +26,12 @@ public struct RunRecord: Sendable, Equatable {
   public init(
     id: String, runbookName: String, file: String, source: String, sha256: String, params: [String: JSONValue],
     fromPlanFile: Bool, lockName: String, status: RunStatus, startedAt: Date, finishedAt: Date? = nil, pid: Int32,
-    host: String
+    host: String, workingDirectory: String
   ) {
     self.id = id
     self.runbookName = runbookName
     self.file = file
+    self.workingDirectory = workingDirectory
     self.source = source
     self.sha256 = sha256
     self.params = params

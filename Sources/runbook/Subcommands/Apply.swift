@@ -61,10 +61,13 @@ struct Apply: AsyncParsableCommand {
     }
     let id = runID ?? RunIdentifier.make { (try? store.run($0)) != nil }
     let lockName = plan.lock.unknownReason == nil ? plan.lock.plainText : runbookModel.name.value
+    let workingDirectory = FileManager.default.currentDirectoryPath
+    let file = input.planFile ?? runbookModel.file
     let record = RunRecord(
-      id: id, runbookName: runbookModel.name.value, file: input.planFile ?? runbookModel.file, source: runbookModel.text,
-      sha256: runbookModel.sha256, params: Self.storedParams(runbookModel, input.params), fromPlanFile: input.planFile != nil,
-      lockName: lockName, status: .running, startedAt: Date(), pid: getpid(), host: RunDriver.host)
+      id: id, runbookName: runbookModel.name.value, file: file.hasPrefix("/") ? file : workingDirectory + "/" + file,
+      source: runbookModel.text, sha256: runbookModel.sha256, params: Self.storedParams(runbookModel, input.params),
+      fromPlanFile: input.planFile != nil, lockName: lockName, status: .running, startedAt: Date(), pid: getpid(),
+      host: RunDriver.host, workingDirectory: workingDirectory)
     let driver = RunDriver(
       input: input, runbook: runbookModel, graph: graph, store: store, run: record, parallel: parallel,
       resume: ResumeInstructions(), format: format, interactive: interactive, isNewRun: true)

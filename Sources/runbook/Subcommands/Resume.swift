@@ -50,6 +50,13 @@ struct Resume: AsyncParsableCommand {
       Terminal.standardOutput("run \(runID) already succeeded; nothing to resume\n")
       return
     }
+    // Relative paths, `./*.yaml` in a script, a cwd-less exec: all mean what they meant at apply.
+    if !record.workingDirectory.isEmpty {
+      guard chdir(record.workingDirectory) == 0 else {
+        Terminal.standardError("error: run \(runID) was applied in \(record.workingDirectory), which is gone (\(String(cString: strerror(errno)))); its relative paths would mean something else elsewhere\n")
+        throw ExitStatus.invalidInput
+      }
+    }
     let text = try runbookText(record)
     let sealed = record.params.mapValues { Value($0) }
     let input = try RunbookInput.load(text: text, file: record.file, params: params, sealed: sealed)
@@ -63,7 +70,10 @@ struct Resume: AsyncParsableCommand {
     var updated = record
     updated.source = text
     let interactive = isatty(STDIN_FILENO) == 1 && isatty(STDERR_FILENO) == 1
-    if format == .text { Terminal.standardOutput("resuming run \(runID): \(runbook.name.value) (was \(record.status.rawValue))\n") }
+    if format == .text {
+      let place = record.workingDirectory.isEmpty ? "" : " in \(record.workingDirectory)"
+      Terminal.standardOutput("resuming run \(runID): \(runbook.name.value) (was \(record.status.rawValue))\(place)\n")
+    }
     let driver = RunDriver(
       input: input, runbook: runbook, graph: graph, store: store, run: updated, parallel: parallel,
       resume: ResumeInstructions(approve: Set(approve), retry: Set(retry), markDone: Set(markDone)), format: format,
@@ -74,7 +84,11 @@ struct Resume: AsyncParsableCommand {
   /// The text to resume with: the journaled one, unless the file changed and --allow-changed says
   /// to take the new one.
   private func runbookText(_ record: RunRecord) throws(ExitStatus) -> String {
-    guard !record.fromPlanFile, case .success(let data) = InputFile.read(record.file) else { return record.source }
+    guard !record.fromPlanFile else { return record.source }
+    guard case .success(let data) = InputFile.read(record.file) else {
+      Terminal.standardError("note: \(record.file) is gone or unreadable; resuming with the runbook text journaled at apply\n")
+      return record.source
+    }
     let current = String(decoding: data, as: UTF8.self)
     guard Runbook.sha256(current) != record.sha256 else { return record.source }
     guard allowChanged else {

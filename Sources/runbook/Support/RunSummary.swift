@@ -8,7 +8,7 @@ enum RunSummary {
       .init("id", .string(run.id)), .init("runbook", .string(run.runbookName)), .init("file", .string(run.file)),
       .init("sha256", .string(run.sha256)), .init("from_plan_file", .bool(run.fromPlanFile)), .init("lock", .string(run.lockName)),
       .init("status", .string(run.status.rawValue)), .init("started", .string(RunEvent.timestamp(run.startedAt))),
-      .init("pid", .int(Int64(run.pid))), .init("host", .string(run.host)),
+      .init("pid", .int(Int64(run.pid))), .init("host", .string(run.host)), .init("working_directory", .string(run.workingDirectory)),
     ]
     if let finished = run.finishedAt { members.append(.init("finished", .string(RunEvent.timestamp(finished)))) }
     return .object(members)
@@ -41,6 +41,7 @@ enum RunSummary {
   static func text(_ run: RunRecord, steps: [StepRecord]) -> String {
     var out = "run \(run.id): \(run.runbookName) — \(run.status.rawValue)\n"
     out += "  file:    \(run.file)\(run.fromPlanFile ? " (sealed plan)" : "")\n"
+    if !run.workingDirectory.isEmpty { out += "  in:      \(run.workingDirectory)\n" }
     out += "  sha256:  \(run.sha256)\n"
     out += "  started: \(time(run.startedAt)) by pid \(run.pid) on \(run.host)\(run.finishedAt.map { ", ended \(time($0))" } ?? "")\n"
     out += "  lock:    \(run.lockName)\n"
