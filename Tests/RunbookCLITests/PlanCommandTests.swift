@@ -4,16 +4,21 @@ import XCTest
 
 /// `runbook plan` in every format, params from every source, and sealed plan files.
 final class PlanCommandTests: XCTestCase {
+  /// The snapshots pin programs on PATH: a fixed PATH keeps them the same on every machine.
+  static let fixedPath = ["PATH": "/usr/bin"]
+
   func testPlanFormatsOfTheParallelExample() throws {
     for format in ["text", "markdown", "dot", "mermaid", "json"] {
-      let result = try CommandLineTool.run(["plan", "runbooks/examples/parallel-dag.yaml", "--format", format, "-p", "sources=/etc/hostname,/etc/hosts,/etc/os-release"])
+      let result = try CommandLineTool.run(
+        ["plan", "runbooks/examples/parallel-dag.yaml", "--format", format, "-p", "sources=/etc/hostname,/etc/hosts,/etc/os-release"],
+        environment: Self.fixedPath)
       XCTAssertEqual(result.status, 0, result.stderr)
       assertSnapshot(result.stdout, named: "plan-parallel-dag-\(format)")
     }
   }
 
   func testValuesKnownOnlyAtRunTimeAreShownAsSuch() throws {
-    let result = try CommandLineTool.run(["plan", "Tests/RunbookCLITests/Fixtures/runtime.yaml"])
+    let result = try CommandLineTool.run(["plan", "Tests/RunbookCLITests/Fixtures/runtime.yaml"], environment: ["PATH": "/nonexistent"])
     XCTAssertEqual(result.status, 0, result.stderr)
     assertSnapshot(result.stdout, named: "plan-runtime-text")
   }

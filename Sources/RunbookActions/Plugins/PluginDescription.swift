@@ -32,7 +32,7 @@ enum PluginDescription {
         let shown = inputs.compactMap { spec in input[spec.name].map { "\(spec.name)=\(ShellQuoting.word($0))" } }
         return ActionPreview("run plugin \(name)", commands: [([executable, "run"] + shown).joined(separator: " ")])
       },
-      run: { input, context in try await plugin.run(input, in: context) })
+      run: { input, context in try await plugin.run(input, in: context) }, executable: executable)
   }
 
   private static func list(_ value: JSONValue?, _ field: String) throws -> [JSONValue] {

@@ -9,13 +9,16 @@ public struct ActionDescriptor: Sendable {
   public var outputs: [OutputSpec]
   public var describe: @Sendable (ResolvedInput) -> ActionPreview
   public var run: @Sendable (ResolvedInput, ActionContext) async throws -> ActionResult
+  /// A plugin's executable, pinned by sealed plans; nil for a built-in.
+  public var executable: String?
 
   public init(
     name: String, summary: String, effect: Effect, idempotent: Bool, inputs: [InputSpec], outputs: [OutputSpec],
     describe: @escaping @Sendable (ResolvedInput) -> ActionPreview,
-    run: @escaping @Sendable (ResolvedInput, ActionContext) async throws -> ActionResult
+    run: @escaping @Sendable (ResolvedInput, ActionContext) async throws -> ActionResult, executable: String? = nil
   ) {
     self.run = run
+    self.executable = executable
     self.name = name
     self.summary = summary
     self.effect = effect

@@ -12,7 +12,8 @@ public enum ParamBinder {
     var diagnostics: [Diagnostic] = []
     let known = runbook.params.map(\.name)
     var given: [String: (value: Value, origin: ParamValues.Origin, range: SourceRange?)] = [:]
-    for (name, value) in sealed { given[name] = (value, .planFile, nil) }
+    // A param sealed unset stays unset: neither its env variable nor its default fills it.
+    for (name, value) in sealed { given[name] = (value, value == .null ? .unset : .planFile, nil) }
 
     if let file {
       let parsed = YAMLParser.parse(file.text)
@@ -79,7 +80,8 @@ public enum ParamBinder {
         continue
       }
       let where_ = origin == .file ? file?.path : nil
-      if value.containsNUL {
+      if origin == .unset {
+      } else if value.containsNUL {
         diagnostics.append(.nulInParam(spec, file: where_, at: range))
       } else if let allowed = spec.allowed, origin != .defaultValue, !allowed.contains(value) {
         diagnostics.append(.notInEnum(spec, value.plainText, file: where_, at: range))

@@ -10,6 +10,7 @@ extension Plan {
         ["name": .string(p.name), "type": .string(p.type.rawValue), "value": p.value.json, "secret": .bool(p.secret), "origin": .string(p.origin.rawValue)]
       }),
       "lock": lock.json,
+      "programs": programs.json,
       "preconditions": .array(preconditions.map(Self.json)),
       "stages": .array(stages.map { .array($0.map(Self.json)) }),
       "summary": [

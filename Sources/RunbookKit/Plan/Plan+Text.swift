@@ -38,6 +38,9 @@ extension Plan {
       }
     }
     out += "Lock: \(lock.plainText)\n"
+    if !programs.entries.isEmpty {
+      out += "Programs:\n" + programs.entries.keys.sorted().map { "  \($0) = \(programs.entries[$0]!)\n" }.joined()
+    }
     return out
   }
 

@@ -100,6 +100,8 @@ public struct Plan: Sendable {
   public var lock: Value
   public var preconditions: [Check]
   public var stages: [[Step]]
+  /// The programs behind the plan's names, as resolved when it was built.
+  public var programs = ProgramPins()
 
   public var steps: [Step] { stages.flatMap { $0 } }
 

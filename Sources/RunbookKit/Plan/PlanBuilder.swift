@@ -1,3 +1,4 @@
+import Foundation
 import RunbookYAML
 
 /// Turns a checked runbook and bound params into a `Plan`, evaluating every expression whose
@@ -16,7 +17,8 @@ public struct PlanBuilder {
       return (nil, document.diagnostics)
     }
     var builder = PlanBuilder(document: document, runbook: runbook, graph: graph, registry: registry, params: params)
-    let plan = builder.plan()
+    var plan = builder.plan()
+    plan.programs = ProgramPins.of(plan, registry: registry, searchPath: ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin")
     return (builder.diagnostics.isEmpty ? plan : nil, builder.diagnostics)
   }
 

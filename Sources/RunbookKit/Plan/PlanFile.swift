@@ -7,20 +7,24 @@ public struct PlanFile: Sendable {
 
   public var runbookFile: String
   public var runbookText: String
-  /// Non-secret params as bound when the plan was made.
+  /// Non-secret params as bound when the plan was made; one left unset is sealed as null, so
+  /// that nothing (its `env:` variable) can fill it at apply.
   public var params: [String: Value]
+  /// The programs behind names, as resolved when the plan was made (nil in older plan files).
+  public var programs: ProgramPins?
   /// Secret params, asked for again when the plan is applied.
   public var secretParams: [String]
   public var created: String
 
-  public init(runbook: Runbook, params: ParamValues, created: Date = Date()) {
+  public init(runbook: Runbook, params: ParamValues, programs: ProgramPins, created: Date = Date()) {
     runbookFile = runbook.file
     runbookText = runbook.text
     var values: [String: Value] = [:]
     for spec in runbook.params where !spec.secret {
-      if let value = params[spec.name], params.origins[spec.name] != .unset { values[spec.name] = value }
+      values[spec.name] = params.origins[spec.name] == .unset ? .null : params[spec.name] ?? .null
     }
     self.params = values
+    self.programs = programs
     secretParams = runbook.params.filter(\.secret).map(\.name)
     let formatter = ISO8601DateFormatter()
     self.created = formatter.string(from: created)
@@ -36,6 +40,7 @@ public struct PlanFile: Sendable {
       ],
       "params": .object(params.keys.sorted().map { JSONValue.Member($0, params[$0]!.json) }),
       "secret_params": .array(secretParams.map { .string($0) }),
+      "programs": programs?.json ?? .null,
     ]
   }
 
@@ -87,22 +92,24 @@ public struct PlanFile: Sendable {
     else {
       return .refused(.notAPlanFile(path, reason: "a required member is missing or has the wrong type"))
     }
-    let content = JSONValue.object(members.filter { $0.key != "seal" })
+    // Plan files written before programs were pinned have no `programs`; their seal covers the rest.
+    let content = JSONValue.object(members.filter { $0.key != "seal" && !($0.key == "programs" && $0.value == .null) })
     guard seal == "sha256:" + Self.seal(content) else { return .refused(.planSealBroken(path)) }
     guard digest == Runbook.sha256(runbookText) else { return .refused(.planRunbookDigest(path)) }
     var plan = PlanFile(
       runbookFile: runbookFile, runbookText: runbookText,
       params: Dictionary(paramMembers.map { ($0.key, Value($0.value)) }, uniquingKeysWith: { a, _ in a }),
-      secretParams: secrets.compactMap(\.stringValue), created: created)
+      secretParams: secrets.compactMap(\.stringValue), programs: ProgramPins(json: json["programs"]), created: created)
     plan.created = created
     return .plan(plan)
   }
 
-  private init(runbookFile: String, runbookText: String, params: [String: Value], secretParams: [String], created: String) {
+  private init(runbookFile: String, runbookText: String, params: [String: Value], secretParams: [String], programs: ProgramPins?, created: String) {
     self.runbookFile = runbookFile
     self.runbookText = runbookText
     self.params = params
     self.secretParams = secretParams
+    self.programs = programs
     self.created = created
   }
 }

@@ -45,6 +45,13 @@ struct Apply: AsyncParsableCommand {
       Terminal.report(problems, sources: input.sources)
       throw ExitStatus.invalidInput
     }
+    if let sealed = input.sealedPrograms {
+      let changes = plan.programs.changes(from: sealed)
+      guard changes.isEmpty else {
+        Terminal.standardError("error: \(input.planFile ?? "the plan") was sealed with other programs than it would run now:\n" + changes.map { "  \($0)\n" }.joined() + "make a new plan and review it again\n")
+        throw ExitStatus.invalidInput
+      }
+    }
     let store = try state.openStore()
     let interactive = isatty(STDIN_FILENO) == 1 && isatty(STDERR_FILENO) == 1
     if format == .text { Terminal.standardError(plan.summaryText()) }

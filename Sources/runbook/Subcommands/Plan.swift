@@ -35,7 +35,7 @@ struct Plan: ParsableCommand {
     case .mermaid: Terminal.standardOutput(plan.mermaid())
     }
     if let out, let runbook = input.document.runbook {
-      let file = PlanFile(runbook: runbook, params: input.params)
+      let file = PlanFile(runbook: runbook, params: input.params, programs: plan.programs)
       do {
         try AtomicFile.write(file.serialized(), to: out, mode: 0o600)
       } catch {

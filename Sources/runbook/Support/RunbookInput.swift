@@ -12,6 +12,8 @@ struct RunbookInput {
   var registry: ActionRegistry
   /// The plan file it came from, when it did.
   var planFile: String?
+  /// The programs the plan file pinned, when it came from one that pins them.
+  var sealedPrograms: ProgramPins?
 
   static func load(_ argument: String, params: [String] = [], paramsFile: String? = nil) throws(ExitStatus) -> RunbookInput {
     let registry = Registry.load()
@@ -19,6 +21,7 @@ struct RunbookInput {
     var document: RunbookDocument
     var sealed: [String: Value] = [:]
     var planFile: String?
+    var sealedPrograms: ProgramPins?
     if PlanFile.looksLikePlan(path: argument) {
       planFile = argument
       switch PlanFile.read(path: argument) {
@@ -28,6 +31,9 @@ struct RunbookInput {
       case .plan(let plan):
         document = RunbookDocument.load(text: plan.runbookText, file: plan.runbookFile, registry: registry)
         sealed = plan.params
+        // Plan files written before unset params were sealed: what is not in them stays unset.
+        for spec in document.runbook?.params ?? [] where !spec.secret && sealed[spec.name] == nil { sealed[spec.name] = .null }
+        sealedPrograms = plan.programs
       }
     } else {
       guard let path = RunbookCatalog(environment: environment).resolve(argument) else {
@@ -38,6 +44,7 @@ struct RunbookInput {
     }
     var input = try bind(document, registry: registry, params: params, paramsFile: paramsFile, sealed: sealed)
     input.planFile = planFile
+    input.sealedPrograms = sealedPrograms
     return input
   }
 
