@@ -35,7 +35,10 @@ public struct FileBackupAction: Action {
     try FileInputs.perform("create \(directory)") {
       try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
     }
-    let destination = Self.freeName(in: directory, base: (source as NSString).lastPathComponent)
+    let base = (source as NSString).lastPathComponent
+    // A copy killed before its rename left `NAME.partial-PID`: the next backup clears it.
+    AtomicFile.removeLeftovers(in: directory, prefix: base, marker: ".partial-")
+    let destination = Self.freeName(in: directory, base: base)
     if input["move"] == .bool(true) {
       try FileInputs.perform("move \(source) to \(destination)") {
         guard rename(source, destination) == 0 else { throw AtomicFile.posixError(errno) }

@@ -24,6 +24,38 @@ enum FileInputs {
     return lstat(path, &info) == 0 ? info : nil
   }
 
+  /// Where a write to `path` lands, and what is there (docs/runbook-format.md, "Files"): a
+  /// regular file is replaced keeping its owner and mode; a symlink is written through to its
+  /// target, which keeps its owner and mode, and the link stays a link — but only a link owned
+  /// by you or root, in a directory others cannot write; a dangling link, or one another user
+  /// planted, is refused rather than followed to create a file wherever it points.
+  static func writeTarget(_ path: String) throws -> (path: String, existing: stat?) {
+    var info = stat()
+    guard lstat(path, &info) == 0 else { return (path, nil) }
+    guard info.st_mode & S_IFMT == S_IFLNK else {
+      guard info.st_mode & S_IFMT == S_IFREG else { throw ActionError(.failed, "cannot write \(path): it is not a regular file") }
+      return (path, info)
+    }
+    let me = geteuid()
+    guard info.st_uid == me || info.st_uid == 0 else {
+      throw ActionError(.failed, "cannot write \(path): it is a symlink owned by uid \(info.st_uid), not by you or root; refusing to write through it")
+    }
+    var directory = stat()
+    if stat(AtomicFile.directoryOf(path), &directory) == 0, directory.st_mode & 0o022 != 0, info.st_uid != me {
+      throw ActionError(.failed, "cannot write \(path): it is a symlink in a directory others can write; refusing to write through it")
+    }
+    guard let resolved = realpath(path, nil) else {
+      let target = (try? FileManager.default.destinationOfSymbolicLink(atPath: path)) ?? "?"
+      throw ActionError(.failed, "cannot write \(path): it is a symlink to \(target), which does not exist; write the target itself or remove the link")
+    }
+    let target = String(cString: resolved)
+    free(resolved)
+    guard stat(target, &info) == 0, info.st_mode & S_IFMT == S_IFREG else {
+      throw ActionError(.failed, "cannot write \(path): it is a symlink to \(target), which is not a regular file")
+    }
+    return (target, info)
+  }
+
   static func sha256(_ bytes: [UInt8]) -> String {
     SHA256.hash(data: bytes).hex
   }

@@ -29,20 +29,14 @@ public struct FileSetEnvAction: Action {
   }
 
   public func run(_ input: ResolvedInput, in context: ActionContext) async throws -> ActionResult {
-    let path = try FileInputs.path(input, "path")
+    let (path, existing) = try FileInputs.writeTarget(try FileInputs.path(input, "path"))
     var assignments: [(String, String)] = []
-    if case .map(let set)? = input["set"] {
-      if let bad = set.keys.sorted().first(where: { !InputType.isEnvironmentName($0) }) {
-        throw ActionError(.invalidInput, "set: '\(bad.debugDescription.dropFirst().dropLast())' is not an environment variable name ([A-Za-z_][A-Za-z0-9_]*)")
-      }
-      assignments = set.keys.sorted().map { ($0, set[$0]!.plainText) }
-    }
+    if case .map(let set)? = input["set"] { assignments = set.keys.sorted().map { ($0, set[$0]!.plainText) } }
     var removals: Set<String> = []
     if case .list(let unset)? = input["unset"] { removals = Set(unset.map(\.plainText)) }
     for key in assignments.map(\.0) + removals where !EnvFile.isValidKey(key) {
       throw ActionError(.invalidInput, "'\(key)' is not a valid variable name")
     }
-    let existing = FileInputs.status(path)
     let old = FileManager.default.contents(atPath: path).map { String(decoding: $0, as: UTF8.self) } ?? ""
     let new = EnvFile(old).setting(assignments, removing: removals).text
     guard new != old || existing == nil else { return ActionResult(["changed": .bool(false), "path": .string(path)]) }
@@ -67,10 +61,7 @@ struct EnvFile {
 
   var text: String { lines.isEmpty ? "" : lines.joined(separator: "\n") + (endsWithNewline ? "\n" : "") }
 
-  static func isValidKey(_ key: String) -> Bool {
-    guard let first = key.unicodeScalars.first, first == "_" || first.properties.isAlphabetic, first.isASCII else { return false }
-    return key.unicodeScalars.allSatisfy { $0.isASCII && ($0 == "_" || $0.properties.isAlphabetic || ("0"..."9").contains($0)) }
-  }
+  static func isValidKey(_ key: String) -> Bool { InputType.isEnvironmentName(key) }
 
   /// The key a line assigns (`KEY=...` or `export KEY=...`), nil for comments and others.
   static func key(of line: String) -> String? {

@@ -26,9 +26,8 @@ public struct FileWriteAction: Action {
   }
 
   public func run(_ input: ResolvedInput, in context: ActionContext) async throws -> ActionResult {
-    let path = try FileInputs.path(input, "path")
+    let (path, existing) = try FileInputs.writeTarget(try FileInputs.path(input, "path"))
     let content = Array((input.text("content") ?? "").utf8)
-    let existing = FileInputs.status(path)
     let mode = try FileInputs.mode(input) ?? existing.map { $0.st_mode & 0o7777 } ?? 0o644
     let unchanged = existing.map { $0.st_mode & 0o7777 == mode } == true && FileManager.default.contents(atPath: path).map(Array.init) == content
     if !unchanged {

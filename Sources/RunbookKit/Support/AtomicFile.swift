@@ -40,11 +40,18 @@ public enum AtomicFile {
   /// Removes the temporaries of `path` that a writer killed before its rename left behind:
   /// those whose process no longer runs.
   static func removeStaleTemporaries(of path: String) {
-    let prefix = temporaryPrefix(of: path)
-    let directory = directoryOf(path)
-    for name in (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? [] where name.hasPrefix(prefix) && name.hasSuffix(".tmp") {
-      guard let pid = pid_t(name.dropFirst(prefix.count).prefix { $0 != "." }), pid != getpid() else { continue }
-      if kill(pid, 0) != 0, errno == ESRCH { unlink(directory + "/" + name) }
+    removeLeftovers(in: directoryOf(path), prefix: temporaryPrefix(of: path), marker: "", suffix: ".tmp")
+  }
+
+  /// Removes what killed writers left in `directory`: entries named `PREFIX…MARKER PID…SUFFIX`
+  /// whose process no longer runs (files, or whole directory trees).
+  public static func removeLeftovers(in directory: String, prefix: String, marker: String, suffix: String = "") {
+    for name in (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? [] where name.hasPrefix(prefix) && name.hasSuffix(suffix) {
+      let rest = name.dropFirst(prefix.count)
+      guard let start = marker.isEmpty ? rest.startIndex : rest.range(of: marker)?.upperBound,
+        let pid = pid_t(rest[start...].prefix(while: \.isNumber)), pid != getpid()
+      else { continue }
+      if kill(pid, 0) != 0, errno == ESRCH { try? FileManager.default.removeItem(atPath: directory + "/" + name) }
     }
   }
 
