@@ -60,6 +60,13 @@ enum JournalMigrations {
     migrator.registerMigration("002-run-working-directory") { db in
       try db.execute(sql: "ALTER TABLE runs ADD COLUMN working_directory TEXT NOT NULL DEFAULT ''")
     }
+    migrator.registerMigration("003-lock-holder-identity") { db in
+      try db.execute(sql: """
+        ALTER TABLE locks ADD COLUMN boot_id TEXT NOT NULL DEFAULT '';
+        ALTER TABLE locks ADD COLUMN pid_namespace TEXT NOT NULL DEFAULT '';
+        ALTER TABLE locks ADD COLUMN start_time INTEGER NOT NULL DEFAULT 0;
+        """)
+    }
     return migrator
   }
 }

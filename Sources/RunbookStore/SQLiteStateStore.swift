@@ -192,7 +192,7 @@ public final class SQLiteStateStore: StateStore, @unchecked Sendable {
   public func acquireLock(_ holder: LockHolder, isStale: (LockHolder) -> Bool) throws -> LockOutcome {
     try write { db in
       if let row = try Row.fetchOne(db, sql: "SELECT * FROM locks WHERE name = ?", arguments: [holder.name]) {
-        let current = LockHolder(name: row["name"], runID: row["run_id"], pid: row["pid"], host: row["host"], since: Self.date(row["since"]))
+        let current = Self.lockHolder(row)
         if !current.isSameHolder(as: holder) {
           guard isStale(current) else { return .heldBy(current) }
           try Self.storeLock(db, holder)
@@ -208,10 +208,33 @@ public final class SQLiteStateStore: StateStore, @unchecked Sendable {
     try write { db in try db.execute(sql: "DELETE FROM locks WHERE name = ? AND run_id = ?", arguments: [name, runID]) }
   }
 
+  public func locks() throws -> [LockHolder] {
+    try queue.read { db in try Row.fetchAll(db, sql: "SELECT * FROM locks ORDER BY name").map(Self.lockHolder) }
+  }
+
+  public func forceReleaseLock(_ name: String, event: (LockHolder) -> JournalEvent) throws -> LockHolder? {
+    try write { db in
+      guard let row = try Row.fetchOne(db, sql: "SELECT * FROM locks WHERE name = ?", arguments: [name]) else { return nil }
+      let holder = Self.lockHolder(row)
+      try db.execute(sql: "DELETE FROM locks WHERE name = ?", arguments: [name])
+      try Self.insertEvent(db, event(holder))
+      return holder
+    }
+  }
+
   private static func storeLock(_ db: Database, _ holder: LockHolder) throws {
     try db.execute(
-      sql: "INSERT OR REPLACE INTO locks (name, run_id, pid, host, since) VALUES (?, ?, ?, ?, ?)",
-      arguments: [holder.name, holder.runID, holder.pid, holder.host, milliseconds(holder.since)])
+      sql: "INSERT OR REPLACE INTO locks (name, run_id, pid, host, since, boot_id, pid_namespace, start_time) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+      arguments: [
+        holder.name, holder.runID, holder.pid, holder.host, milliseconds(holder.since), holder.bootID, holder.pidNamespace,
+        Int64(bitPattern: holder.startTime),
+      ])
+  }
+
+  private static func lockHolder(_ row: Row) -> LockHolder {
+    LockHolder(
+      name: row["name"], runID: row["run_id"], pid: row["pid"], host: row["host"], since: date(row["since"]),
+      bootID: row["boot_id"], pidNamespace: row["pid_namespace"], startTime: UInt64(bitPattern: row["start_time"] as Int64))
   }
 
   // MARK: Conversions

@@ -85,6 +85,11 @@ final class ShellDifferentialTests: XCTestCase {
     Emitter(text: "sh -o nounset <<EOF\nprintf %s P\nEOF\n", output: nil),
     Emitter(text: "command -p eval \"printf %s P\"", output: nil),
     Emitter(text: "sh -c -- \"printf %s P\"", output: nil),
+    Emitter(text: "printf '%s' \"printf %s P\" |\n  sh", output: nil),
+    Emitter(text: "printf '%s' \"printf %s P\" | { cd / && sh; }", output: nil),
+    Emitter(text: "sh -c -e \"printf %s P\"", output: nil),
+    Emitter(text: "alias e_=eval\ne_ \"printf %s P\"", output: nil),
+    Emitter(text: "printf '[%s]' P |\n  cat", output: bracketed),
   ]
 
   /// Lines that print nothing and hold every construct that confuses a naive scanner.

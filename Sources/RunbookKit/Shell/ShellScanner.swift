@@ -15,6 +15,11 @@ struct ShellScanner {
   private var order: [Int] = []
   private var pending: [PendingHereDocument] = []
   private var depth = 0
+  /// Whether the word `readWord` read last had quotes or a backslash in it: then it is no keyword.
+  private var lastWordQuoted = false
+  /// The values and here-documents fed by pipes into the compound commands being read
+  /// (`... | { cd /tmp && sh; }`): a shell inside reads them.
+  private var pipedInto: [(values: [Int], documents: Int)] = []
   /// Set where shells would read the script differently; then no value is trusted.
   private var ambiguous = false
   static let maxDepth = 100
@@ -82,6 +87,15 @@ struct ShellScanner {
     i + offset >= units.count || scalar(offset).map(Self.isMeta) == true
   }
 
+  /// At a backslash: one before a newline joins the lines. Between words that is what scripts
+  /// do; right after a word or an operator it can join `<` and `<EOF`, `[` and `[`, `$` and `((`,
+  /// which this scanner does not undo, so no value in such a script is trusted.
+  private mutating func lineContinuation() {
+    guard scalar(1) == "\n", i > 0 else { return }
+    let before = units[i - 1]
+    if before != 0x20 && before != 0x09 && before != 0x0A { ambiguous = true }
+  }
+
   private mutating func record(_ index: Int, _ site: ShellValueSite) {
     if case .refused = sites[index] { return }
     sites[index] = site
@@ -120,13 +134,20 @@ struct ShellScanner {
     var compounds: [Marks] = []
     var hereStringValues: [Int] = []
     let documentsAtEntry = pending.count
+    /// After `|`, `&&` or `||`: a newline continues the pipeline or list.
+    var continued = false
+    /// How many entries of `pipedInto` this list pushed for the compounds it opened.
+    var pipedCompounds: [Bool] = []
 
     func endCommand(_ scanner: inout ShellScanner, pipe: Bool) {
+      if command.definesAlias { scanner.ambiguous = true }
       if let shell = command.standardInputShell {
-        for index in scanner.order[marks.pipelineValues..<marks.commandValues] + hereStringValues {
+        let piped = scanner.pipedInto.flatMap(\.values)
+        for index in scanner.order[marks.pipelineValues..<marks.commandValues] + hereStringValues + piped {
           scanner.sites[index] = .refused(.shellScript(shell))
         }
-        for k in marks.pipelineDocuments..<scanner.pending.count where scanner.pending[k].taint == nil {
+        let firstDocument = min(marks.pipelineDocuments, scanner.pipedInto.map(\.documents).min() ?? .max)
+        for k in min(firstDocument, scanner.pending.count)..<scanner.pending.count where scanner.pending[k].taint == nil {
           scanner.pending[k].taint = .shellScript(shell)
         }
       }
@@ -139,36 +160,56 @@ struct ShellScanner {
       }
     }
 
-    func keyword(_ event: KeywordEvent?) {
+    /// Right after `|`: a compound command opened now is fed by the pipe.
+    var pipeJustEnded = false
+
+    func keyword(_ event: KeywordEvent?, _ scanner: inout ShellScanner) {
       switch event {
-      case .opened?: compounds.append(marks)
+      case .opened(let piped)?:
+        compounds.append(marks)
+        pipedCompounds.append(piped)
+        if piped { scanner.pipedInto.append((Array(scanner.order[marks.pipelineValues..<marks.commandValues]), marks.pipelineDocuments)) }
       case .closed?:
         if let saved = compounds.popLast() {
           marks.pipelineValues = min(marks.pipelineValues, saved.pipelineValues)
           marks.pipelineDocuments = min(marks.pipelineDocuments, saved.pipelineDocuments)
         }
+        if pipedCompounds.popLast() == true { scanner.pipedInto.removeLast() }
       case nil: break
       }
     }
 
     while !atEnd {
       guard let c = scalar() else {
-        keyword(readCommandWord(&command, &cases, &conditional, &expectFunctionName, taint: taint))
+        let piped = command.isEmpty && pipeJustEnded
+        keyword(readCommandWord(&command, &cases, &conditional, &expectFunctionName, piped: piped, taint: taint), &self)
+        pipeJustEnded = false
+        continued = false
         continue
       }
       switch c {
       case " ", "\t":
         i += 1
       case "\\" where scalar(1) == "\n":
+        lineContinuation()
         i += 2
       case "\n":
         i += 1
-        endCommand(&self, pipe: false)
+        if !continued { endCommand(&self, pipe: false) }
         // Shells disagree on where the body of a here-document begun outside `$( )` goes when
         // a newline comes inside it.
         if pending.indices.contains(where: { $0 < documentsAtEntry }) { ambiguous = true }
+        let bodiesFrom = order.count
         readPendingHereDocuments()
-        marks.pipelineDocuments = pending.count
+        if continued {
+          // Bodies read while a pipeline goes on belong to what it feeds.
+          marks.commandValues = order.count
+          if !pipedInto.isEmpty { pipedInto[pipedInto.count - 1].values += order[bodiesFrom...] }
+        } else if !pipedInto.isEmpty {
+          pipedInto[pipedInto.count - 1].values += order[bodiesFrom...]
+        }
+        marks.pipelineDocuments = min(marks.pipelineDocuments, pending.count)
+        if !continued { marks.pipelineDocuments = pending.count }
       case "#":
         skipComment()
       case ";":
@@ -187,18 +228,27 @@ struct ShellScanner {
           i += scalar(2) == ">" ? 3 : 2
           readRedirectionTarget(taint: taint)
         } else {
-          i += scalar(1) == "&" ? 2 : 1
-          if !conditional { endCommand(&self, pipe: false) }
+          let and = scalar(1) == "&"
+          i += and ? 2 : 1
+          if !conditional {
+            endCommand(&self, pipe: false)
+            continued = and
+          }
         }
       case "|":
         if cases.last == .pattern {
           i += 1
         } else if scalar(1) == "|" {
           i += 2
-          if !conditional { endCommand(&self, pipe: false) }
+          if !conditional {
+            endCommand(&self, pipe: false)
+            continued = true
+          }
         } else {
           i += scalar(1) == "&" ? 2 : 1
           endCommand(&self, pipe: true)
+          continued = true
+          pipeJustEnded = true
         }
       case "(":
         if conditional || cases.last == .pattern {
@@ -213,7 +263,12 @@ struct ShellScanner {
           scanArithmetic(taint: taint)
         } else {
           i += 1
+          let piped = command.isEmpty && pipeJustEnded
+          if piped { pipedInto.append((Array(order[marks.pipelineValues..<marks.commandValues]), marks.pipelineDocuments)) }
           scanList(until: .parenthesis, taint: taint)
+          if piped { pipedInto.removeLast() }
+          pipeJustEnded = false
+          continued = false
         }
       case ")":
         i += 1
@@ -246,13 +301,21 @@ struct ShellScanner {
         } else {
           i += 1
           if let next = scalar(), next == ">" || next == "&" || next == "|" || (c == "<" && next == ">") { i += 1 }
+          let start = order.count
           readRedirectionTarget(taint: taint)
+          // `sh < <(...)`: what the substitution prints is the command's input.
+          if c == "<" { hereStringValues += order[start...] }
         }
+        if command.isEmpty { command.redirected = true }
       default:
-        keyword(readCommandWord(&command, &cases, &conditional, &expectFunctionName, taint: taint))
+        let piped = command.isEmpty && pipeJustEnded
+        keyword(readCommandWord(&command, &cases, &conditional, &expectFunctionName, piped: piped, taint: taint), &self)
+        pipeJustEnded = false
+        continued = false
       }
     }
     endCommand(&self, pipe: false)
+    while pipedCompounds.popLast() != nil { if !pipedInto.isEmpty { pipedInto.removeLast() } }
   }
 
   /// The word a redirection operator names, past the blanks before it: a file, a descriptor,
@@ -273,17 +336,21 @@ struct ShellScanner {
     return scalar(k)
   }
 
-  private static let resettingKeywords: Set<String> = ["then", "else", "elif", "do", "!", "time"]
+  private static let resettingKeywords: Set<String> = ["then", "else", "elif", "do", "!", "time", "coproc"]
   private static let openingKeywords: Set<String> = ["if", "while", "until", "{"]
   private static let closingKeywords: Set<String> = ["fi", "done", "}"]
 
   /// What a keyword did to the compound commands open around the pipeline.
-  private enum KeywordEvent { case opened, closed }
+  private enum KeywordEvent {
+    /// A compound command opened; `piped` when a pipe feeds it.
+    case opened(piped: Bool)
+    case closed
+  }
 
   /// Reads one word where a command's word may stand, and acts on the keywords among them.
   private mutating func readCommandWord(
     _ command: inout SimpleCommand, _ cases: inout [CasePhase], _ conditional: inout Bool, _ expectFunctionName: inout Bool,
-    taint: ShellRefusal?
+    piped: Bool, taint: ShellRefusal?
   ) -> KeywordEvent? {
     if conditional {
       if scalar() == "]", scalar(1) == "]", endsWord(2) {
@@ -308,7 +375,7 @@ struct ShellScanner {
       }
       return nil
     }
-    if command.isEmpty, scalar() == "[", scalar(1) == "[", endsWord(2) {
+    if command.isEmpty, !command.redirected, scalar() == "[", scalar(1) == "[", endsWord(2) {
       i += 2
       conditional = true
       return nil
@@ -326,9 +393,9 @@ struct ShellScanner {
       command = SimpleCommand()
       return nil
     }
-    if command.isEmpty, let word {
+    if command.isEmpty, !command.redirected, !lastWordQuoted, let word {
       if Self.resettingKeywords.contains(word) { return nil }
-      if Self.openingKeywords.contains(word) { return .opened }
+      if Self.openingKeywords.contains(word) { return .opened(piped: piped) }
       if Self.closingKeywords.contains(word) { return .closed }
       if word == "function" {
         expectFunctionName = true
@@ -336,7 +403,7 @@ struct ShellScanner {
       }
       if word == "case" {
         cases.append(.subject)
-        return .opened
+        return .opened(piped: piped)
       }
       if word == "esac", cases.last == .body {
         cases.removeLast()
@@ -349,7 +416,7 @@ struct ShellScanner {
           i += k + 2
           scanArithmetic(taint: taint)
         }
-        return .opened
+        return .opened(piped: piped)
       }
     }
     command.words.append(word)
@@ -376,6 +443,7 @@ struct ShellScanner {
   private mutating func readWord(role: WordRole, taint: ShellRefusal?) -> String? {
     var literal: String? = ""
     var assignment = false
+    lastWordQuoted = false
     func refusal(_ literal: String?) -> ShellRefusal? {
       if let taint { return taint }
       if case .command(let command) = role, !assignment { return command.refusal(forWordAt: command.words.count, prefix: literal) }
@@ -397,13 +465,17 @@ struct ShellScanner {
       switch c {
       case "'":
         i += 1
+        lastWordQuoted = true
         let text = readSingleQuoted(refusal(literal))
         literal = literal.flatMap { l in text.map { l + $0 } }
       case "\"":
         i += 1
+        lastWordQuoted = true
         let text = scanDoubleQuoted(taint: refusal(literal))
         literal = literal.flatMap { l in text.map { l + $0 } }
       case "\\":
+        lastWordQuoted = true
+        lineContinuation()
         if let index = value(1) {
           record(index, .refused(.afterBackslash))
           literal = nil
@@ -469,6 +541,7 @@ struct ShellScanner {
         i += 1
         return literal
       case "\\":
+        lineContinuation()
         if let index = value(1) {
           record(index, .refused(.afterBackslash))
           literal = nil
@@ -552,6 +625,7 @@ struct ShellScanner {
         i += 1
         return
       case "\\":
+        lineContinuation()
         if let index = value(1) { record(index, .refused(taint)) }
         i += 2
       case "'" where !inDoubleQuotes:
@@ -632,6 +706,7 @@ struct ShellScanner {
   private mutating func scanNested(taint: ShellRefusal) {
     switch scalar()! {
     case "\\":
+      lineContinuation()
       if let index = value(1) { record(index, .refused(taint)) }
       i += 2
     case "'":
@@ -754,6 +829,7 @@ struct ShellScanner {
         }
         switch scalar()! {
         case "\\":
+          lineContinuation()
           if let index = value(1) { record(index, .refused(.afterBackslash)) }
           i += 2
         case "$":

@@ -72,7 +72,7 @@ public enum ShellRefusal: Equatable, Sendable {
     case .afterDollar: "right after '$', where it would become part of an expansion"
     case .afterBackslash: "right after a backslash, which would escape the quoting"
     case .bashQuote: "inside bash's $'...' or $\"...\" quoting"
-    case .unparsed: "in this script, which dash and bash would not read the same way (a here-document begun around $( ), a backslashed quote in backquotes in a here-document, nesting deeper than 100 levels)"
+    case .unparsed: "in this script, which the engine cannot read as every shell would (an alias defined in it, a line continuation inside a word or operator, a here-document begun around $( ), a backslashed quote in backquotes in a here-document, nesting deeper than 100 levels)"
     }
   }
 

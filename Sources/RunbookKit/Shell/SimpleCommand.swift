@@ -3,11 +3,21 @@
 /// of `sh -c`. A word is its text after quote removal, or nil when it holds an expansion.
 struct SimpleCommand {
   var words: [String?] = []
+  /// Whether a redirection came before its words: then no word is a keyword (`2>/dev/null case`).
+  var redirected = false
 
   static let evaluating: Set<String> = [
     "eval", "let", "trap", "alias", "read", "mapfile", "readarray", "getopts", "unset", "wait", "fc", "bind",
-    "complete", "compgen", "watch",
+    "complete", "compgen", "watch", "sg",
   ]
+  /// Commands that never run their arguments or their input: a shell's name among their
+  /// arguments (`grep -q bash`, `tee /tmp/sh`) is data.
+  static let dataCommands: Set<String> = [
+    "grep", "egrep", "fgrep", "tee", "logger", "cat", "echo", "printf", "sort", "uniq", "wc", "head", "tail", "cut", "tr",
+    "sed", "awk", "jq", "base64", "sha256sum", "md5sum", "cmp", "diff", "test", "[", "stat", "ls", "getent", "id",
+  ]
+  /// Programs that read their standard input as a script, beyond the shells.
+  static let inputRunners: Set<String> = ["at", "batch", "crontab"]
   /// Builtins that parse their assignments at run time: bash reads `NAME=(...)` as a compound
   /// assignment when NAME is an array, and evaluates the value when NAME has `-i`.
   static let declaring: Set<String> = ["declare", "typeset", "local", "readonly"]
@@ -21,7 +31,7 @@ struct SimpleCommand {
   ]
   /// Programs that run a script given as an argument (`-c WORD`, `--command=WORD`) or read from
   /// their standard input.
-  static let shells: Set<String> = ["sh", "bash", "dash", "ksh", "zsh", "ash", "mksh", "busybox", "su", "runuser", "flock"]
+  static let shells: Set<String> = ["sh", "bash", "dash", "ksh", "zsh", "ash", "mksh", "busybox", "su", "runuser", "flock", "script"]
   /// Shell options that take the next word as their argument.
   static let shellOptionArguments: Set<String> = ["-o", "+o", "-O", "+O", "--rcfile", "--init-file"]
   /// ssh options that take an argument (from ssh(1)).
@@ -75,21 +85,49 @@ struct SimpleCommand {
     return k < words.count ? k : nil
   }
 
-  /// Whether a shell-like program stands among the words before `index`.
-  private func shellBefore(_ index: Int) -> String? {
-    words[..<index].compactMap { $0.map(Self.basename) }.first(where: Self.shells.contains)
+  /// Whether a shell-like program stands among the words before `index`, as a program (not an
+  /// argument of a command that only reads data).
+  private func shellBefore(_ index: Int) -> (index: Int, name: String)? {
+    if let k = commandIndex, let name = words[k].map(Self.basename), Self.dataCommands.contains(name) { return nil }
+    for j in 0..<index {
+      if let word = words[j], Self.shells.contains(Self.basename(word)) { return (j, Self.basename(word)) }
+    }
+    return nil
+  }
+
+  /// Whether the word at `index` is the script a shell at `shell` runs with `-c`: the first
+  /// operand after a `-c` option (`sh -c -e SCRIPT`, `bash -c -o pipefail SCRIPT`, `-c -- SCRIPT`).
+  private func isCommandString(_ index: Int, after shell: Int) -> Bool {
+    var sawC = false
+    var j = shell + 1
+    while j < index {
+      guard let word = words[j] else { return false }
+      if word == "--" {
+        j += 1
+        break
+      }
+      guard word.hasPrefix("-") || word.hasPrefix("+"), word.count >= 2 else {
+        if sawC { return false }
+        j += 1
+        continue
+      }
+      if Self.isOptionCluster(word, containing: "c") || word == "--command" { sawC = true }
+      j += Self.shellOptionArguments.contains(word) ? 2 : 1
+    }
+    return sawC && j == index
   }
 
   /// Why a value in the word at `index` (whose literal text so far is `prefix`) cannot be made
   /// literal, or nil when it can.
   func refusal(forWordAt index: Int, prefix: String?) -> ShellRefusal? {
     if let shell = shellBefore(index) {
-      var option = index - 1
-      if option >= 0, words[option] == "--" { option -= 1 }
-      if option >= 0, Self.isOptionCluster(words[option], containing: "c") || words[option] == "--command" {
-        return .shellScript("\(shell) -c")
-      }
-      if prefix?.hasPrefix("--command=") == true { return .shellScript("\(shell) --command") }
+      if isCommandString(index, after: shell.index) { return .shellScript("\(shell.name) -c") }
+      if prefix?.hasPrefix("--command=") == true { return .shellScript("\(shell.name) --command") }
+    }
+    if let ssh = words[..<index].lastIndex(where: { $0.map(Self.basename) == "ssh" }),
+      let destination = sshDestination(in: Array(words[(ssh + 1)..<index])), ssh + 1 + destination < index
+    {
+      return .shellScript("ssh")
     }
     guard let k = commandIndex, k < index, let command = words[k].map(Self.basename) else { return nil }
     let arguments = Array(words[(k + 1)..<index])
@@ -103,8 +141,6 @@ struct SimpleCommand {
       return !formatGiven || arguments.last == "-v" ? .printfOption : nil
     case "test", "[":
       return arguments.last == "-v" || arguments.last == "-R" ? .testVariable : nil
-    case "ssh":
-      return sshDestination(in: arguments).map { $0 < arguments.count ? .shellScript("ssh") : nil } ?? nil
     default:
       return nil
     }
@@ -113,9 +149,15 @@ struct SimpleCommand {
   /// What a process substitution `<( )` standing as an argument feeds: a script, when the
   /// command is a shell or `source`.
   var processSubstitutionRefusal: ShellRefusal? {
-    if let shell = shellBefore(words.count) { return .shellScript(shell) }
+    if let shell = shellBefore(words.count) { return .shellScript(shell.name) }
     if let k = commandIndex, let name = words[k], name == "source" || name == "." { return .shellScript(name) }
     return nil
+  }
+
+  /// Whether this command defines an alias, after which any word may expand to other code.
+  var definesAlias: Bool {
+    guard let k = commandIndex, words[k] == "alias" else { return false }
+    return k + 1 < words.count
   }
 
   /// The index among `arguments` of ssh's destination, if it has been given.
@@ -132,6 +174,7 @@ struct SimpleCommand {
   /// the command (`sh`, `bash -s`, `sudo -i`, `su - root`, `chroot / sh`, `docker exec -i c sh`,
   /// `ssh HOST` with no command), so that what is piped or redirected into it is code.
   var standardInputShell: String? {
+    if let k = commandIndex, let name = words[k].map(Self.basename), Self.dataCommands.contains(name) { return nil }
     for (j, word) in words.enumerated() {
       guard let word else { continue }
       let name = Self.basename(word)
@@ -140,22 +183,48 @@ struct SimpleCommand {
       case "ssh":
         if let destination = sshDestination(in: rest), destination + 1 == rest.count { return "ssh" }
       case "sudo":
-        if rest.contains(where: { $0 == "--login" || $0 == "--shell" || Self.isOptionCluster($0, containing: "i") || Self.isOptionCluster($0, containing: "s") }) {
+        if rest.contains(where: { $0 == "--login" || $0 == "--shell" || Self.isOptionCluster($0, containing: "i") || Self.isOptionCluster($0, containing: "s") }),
+          !Self.hasCommand(after: rest, optionArguments: Self.wrappers["sudo"]!)
+        {
           return "sudo"
         }
       case "source", ".":
-        if j == commandIndex, rest.first == "/dev/stdin" || rest.first == "-" { return name }
+        if j == commandIndex, let file = rest.first ?? nil, Self.isStandardInput(file) { return name }
       case "su", "runuser":
-        if !rest.contains(where: { Self.isOptionCluster($0, containing: "c") || $0 == "--command" || $0?.hasPrefix("--command=") == true }) {
+        let dashes = rest.firstIndex(of: "--")
+        if !rest.contains(where: { Self.isOptionCluster($0, containing: "c") || $0 == "--command" || $0?.hasPrefix("--command=") == true }),
+          dashes.map({ $0 + 1 >= rest.count }) ?? true
+        {
           return name
         }
-      case _ where Self.shells.contains(name) && name != "flock":
+      case "xargs":
+        if rest.contains(where: { $0.map { Self.shells.contains(Self.basename($0)) } ?? false }) { return "xargs" }
+      case _ where Self.inputRunners.contains(name):
+        if j == commandIndex { return name }
+      case _ where Self.shells.contains(name) && name != "flock" && name != "script":
         if readsScript(rest) { return name }
       default:
         break
       }
     }
     return nil
+  }
+
+  /// Whether `arguments` (after a wrapper's name) name a command after the wrapper's options.
+  private static func hasCommand(after arguments: [String?], optionArguments: Set<String>) -> Bool {
+    var j = 0
+    while j < arguments.count {
+      guard let word = arguments[j] else { return true }
+      if word == "--" { return j + 1 < arguments.count }
+      guard word.hasPrefix("-") else { return true }
+      j += optionArguments.contains(word) ? 2 : 1
+    }
+    return false
+  }
+
+  /// Paths that are standard input.
+  static func isStandardInput(_ path: String) -> Bool {
+    ["/dev/stdin", "-", "/dev/fd/0", "/proc/self/fd/0"].contains(path)
   }
 
   /// Whether a shell given `arguments` reads its script from standard input: no `-c`, and no
@@ -174,6 +243,6 @@ struct SimpleCommand {
       j += Self.shellOptionArguments.contains(word) ? 2 : 1
     }
     guard j < arguments.count else { return true }
-    return arguments[j] == "/dev/stdin" || arguments[j] == "-"
+    return arguments[j].map(Self.isStandardInput) ?? false
   }
 }

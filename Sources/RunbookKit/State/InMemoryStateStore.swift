@@ -8,7 +8,7 @@ public final class InMemoryStateStore: StateStore, @unchecked Sendable {
   private var runOrder: [String] = []
   private var stepRecords: [String: [StepRecord]] = [:]
   private var eventLog: [JournalEvent] = []
-  private var locks: [String: LockHolder] = [:]
+  private var held: [String: LockHolder] = [:]
 
   public init() {}
 
@@ -67,19 +67,29 @@ public final class InMemoryStateStore: StateStore, @unchecked Sendable {
 
   public func acquireLock(_ holder: LockHolder, isStale: (LockHolder) -> Bool) throws -> LockOutcome {
     locked {
-      if let current = locks[holder.name], !current.isSameHolder(as: holder) {
+      if let current = held[holder.name], !current.isSameHolder(as: holder) {
         guard isStale(current) else { return .heldBy(current) }
-        locks[holder.name] = holder
+        held[holder.name] = holder
         return .tookOver(from: current)
       }
-      locks[holder.name] = holder
+      held[holder.name] = holder
       return .acquired
     }
   }
 
   public func releaseLock(_ name: String, runID: String) throws {
     locked {
-      if locks[name]?.runID == runID { locks[name] = nil }
+      if held[name]?.runID == runID { held[name] = nil }
+    }
+  }
+
+  public func locks() throws -> [LockHolder] { locked { held.keys.sorted().map { held[$0]! } } }
+
+  public func forceReleaseLock(_ name: String, event: (LockHolder) -> JournalEvent) throws -> LockHolder? {
+    locked {
+      guard let holder = held.removeValue(forKey: name) else { return nil }
+      append(event(holder))
+      return holder
     }
   }
 

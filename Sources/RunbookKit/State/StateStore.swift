@@ -24,6 +24,11 @@ public protocol StateStore: Sendable {
   func acquireLock(_ holder: LockHolder, isStale: (LockHolder) -> Bool) throws -> LockOutcome
   /// Releases the lock if `runID` holds it.
   func releaseLock(_ name: String, runID: String) throws
+  /// Every lock held, by name.
+  func locks() throws -> [LockHolder]
+  /// Releases `name` whoever holds it, journaling `event` on the holder's run in the same
+  /// transaction; gives the holder it displaced, nil when nobody held it.
+  func forceReleaseLock(_ name: String, event: (LockHolder) -> JournalEvent) throws -> LockHolder?
 }
 
 /// Failures of a state store, with a stable code.
