@@ -217,7 +217,10 @@ public final class SQLiteStateStore: StateStore, @unchecked Sendable {
       guard let row = try Row.fetchOne(db, sql: "SELECT * FROM locks WHERE name = ?", arguments: [name]) else { return nil }
       let holder = Self.lockHolder(row)
       try db.execute(sql: "DELETE FROM locks WHERE name = ?", arguments: [name])
-      try Self.insertEvent(db, event(holder))
+      // A run killed between taking its lock and recording itself has no row to journal on.
+      if try Int.fetchOne(db, sql: "SELECT 1 FROM runs WHERE id = ?", arguments: [holder.runID]) != nil {
+        try Self.insertEvent(db, event(holder))
+      }
       return holder
     }
   }

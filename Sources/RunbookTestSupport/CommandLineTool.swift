@@ -35,12 +35,16 @@ public enum CommandLineTool {
     try start(arguments, in: directory, environment: environment, binSh: binSh).finish()
   }
 
-  /// Starts `runbook ARGUMENTS` and returns at once, for tests that signal or race it.
-  public static func start(_ arguments: [String], in directory: String? = nil, environment: [String: String] = [:], binSh: BinSh = .system) throws -> Launched {
+  /// Starts `runbook ARGUMENTS` and returns at once, for tests that signal or race it; with
+  /// `executable`, that program is started with the arguments instead (`unshare ... runbook`).
+  public static func start(
+    _ arguments: [String], in directory: String? = nil, environment: [String: String] = [:], binSh: BinSh = .system,
+    executable: String? = nil
+  ) throws -> Launched {
     let process = Process()
     switch binSh {
     case .system:
-      process.executableURL = URL(fileURLWithPath: binary)
+      process.executableURL = URL(fileURLWithPath: executable ?? binary)
       process.arguments = arguments
     case .bash:
       process.executableURL = URL(fileURLWithPath: "/usr/bin/unshare")

@@ -89,6 +89,17 @@ public enum StateStoreContract {
     try store.releaseLock("etcd", runID: "r2")
     XCTAssertEqual(try store.acquireLock(first) { _ in false }, .acquired, file: file, line: line)
     XCTAssertEqual(try store.acquireLock(LockHolder(name: "other", runID: "r2", pid: 20, host: "h", since: started)) { _ in false }, .acquired, "locks are per name", file: file, line: line)
+
+    let identified = LockHolder(name: "pki", runID: "r1", pid: 30, host: "h", since: started, bootID: "b-1", pidNamespace: "pid:[7]", startTime: 123_456)
+    XCTAssertEqual(try store.acquireLock(identified) { _ in false }, .acquired, file: file, line: line)
+    XCTAssertEqual(try store.locks().map(\.name), ["etcd", "other", "pki"], "locks are listed by name", file: file, line: line)
+    XCTAssertEqual(try store.locks().last, identified, "a holder's identity reads back whole", file: file, line: line)
+    try store.beginRun(run("r1"))
+    let displaced = try store.forceReleaseLock("pki") { JournalEvent(runID: $0.runID, at: started, kind: "lock.released_by_force", message: "by test") }
+    XCTAssertEqual(displaced, identified, file: file, line: line)
+    XCTAssertEqual(try store.events(ofRun: "r1").last?.kind, "lock.released_by_force", "the forced release is journaled on the holder's run", file: file, line: line)
+    XCTAssertNil(try store.forceReleaseLock("pki") { _ in JournalEvent(runID: "r1", at: started, kind: "x") }, file: file, line: line)
+    XCTAssertEqual(try store.acquireLock(LockHolder(name: "pki", runID: "r2", pid: 40, host: "h", since: started)) { _ in false }, .acquired, file: file, line: line)
   }
 
   static func unknownRunsAreRefused(_ store: any StateStore, file: StaticString, line: UInt) throws {

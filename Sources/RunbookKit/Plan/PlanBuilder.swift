@@ -61,8 +61,19 @@ public struct PlanBuilder {
     }
     return Plan(
       runbook: info, params: planParams,
-      lock: runbook.lock.map { evaluate($0, context) } ?? .string(runbook.name.value),
+      lock: lockValue(context),
       preconditions: runbook.preconditions.map { check($0, context) }, stages: stages)
+  }
+
+  /// The lock as apply will evaluate it, with the environment this plan is made in; a part that
+  /// is not set is shown as such, since apply refuses it.
+  private mutating func lockValue(_ context: EvaluationContext) -> Value {
+    guard let lock = runbook.lock else { return .string(runbook.name.value) }
+    let withEnvironment = context.binding("env", to: .map(ProcessInfo.processInfo.environment.mapValues { .string($0) }))
+    for case .expression(let expression, let source) in lock.parts where (try? Evaluator.evaluate(expression, in: withEnvironment)) == .null {
+      return .unknown(.init(atRunTime: true, preview: "(${{ \(source) }} is not set: apply refuses to start)"))
+    }
+    return evaluate(lock, withEnvironment)
   }
 
   private mutating func step(in context: EvaluationContext, _ step: Step, stage: Int) -> Plan.Step {

@@ -67,13 +67,20 @@ struct Apply: AsyncParsableCommand {
       }
     }
     let id = runID ?? RunIdentifier.make { (try? store.run($0)) != nil }
-    let lockName = plan.lock.unknownReason == nil ? plan.lock.plainText : runbookModel.name.value
+    let started = Date()
+    let lockName: String
+    do {
+      lockName = try runbookModel.lockName(params: input.params, environment: ProcessInfo.processInfo.environment, runID: id, started: started)
+    } catch {
+      Terminal.standardError("error: the lock cannot be evaluated, so the run does not start: \(error.message)\n")
+      throw ExitStatus.invalidInput
+    }
     let workingDirectory = FileManager.default.currentDirectoryPath
     let file = input.planFile ?? runbookModel.file
     let record = RunRecord(
       id: id, runbookName: runbookModel.name.value, file: file.hasPrefix("/") ? file : workingDirectory + "/" + file,
       source: runbookModel.text, sha256: runbookModel.sha256, params: Self.storedParams(runbookModel, input.params),
-      fromPlanFile: input.planFile != nil, lockName: lockName, status: .running, startedAt: Date(), pid: getpid(),
+      fromPlanFile: input.planFile != nil, lockName: lockName, status: .running, startedAt: started, pid: getpid(),
       host: RunDriver.host, workingDirectory: workingDirectory)
     let driver = RunDriver(
       input: input, runbook: runbookModel, graph: graph, store: store, run: record, parallel: parallel,

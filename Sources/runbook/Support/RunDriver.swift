@@ -24,11 +24,11 @@ struct RunDriver {
     let style: ProgressRenderer.Style = format == .json ? .json : (isatty(STDOUT_FILENO) == 1 ? .live : .lines)
     let renderer = ProgressRenderer(style: style)
     let pid = getpid()
-    let takenOver = try takeLock(pid: pid)
+    let takenOver = try takeLock()
     defer { try? store.releaseLock(run.lockName, runID: run.id) }
     if isNewRun { try begin() }
     if let previous = takenOver {
-      let note = "took over lock '\(run.lockName)' from run \(previous.runID) (pid \(previous.pid) on \(previous.host) since \(RunEvent.timestamp(previous.since)) is gone)"
+      let note = "took over lock '\(run.lockName)' from \(previous.description), whose process is gone"
       try? store.journal(JournalEvent(runID: run.id, at: Date(), kind: "lock.taken_over", message: note))
       renderer.observe(RunEvent(.note, runID: run.id, message: note))
     }
@@ -78,13 +78,11 @@ struct RunDriver {
   }
 
   /// Takes the run's lock; the holder it took over from, if the lock was stale.
-  private func takeLock(pid: Int32) throws(ExitStatus) -> LockHolder? {
-    let holder = LockHolder(name: run.lockName, runID: run.id, pid: pid, host: Self.host, since: Date())
+  private func takeLock() throws(ExitStatus) -> LockHolder? {
+    let holder = LockHolder.current(name: run.lockName, runID: run.id, host: Self.host)
     let outcome: LockOutcome
     do {
-      outcome = try store.acquireLock(holder) { current in
-        current.host == Self.host && kill(current.pid, 0) != 0 && errno == ESRCH
-      }
+      outcome = try store.acquireLock(holder) { current in current.isStale(seenFrom: holder) }
     } catch {
       Terminal.standardError("error: \(error)\n")
       throw .invalidInput
@@ -96,7 +94,7 @@ struct RunDriver {
       return previous
     case .heldBy(let current):
       Terminal.standardError(
-        "error: lock '\(run.lockName)' is held by run \(current.runID) (pid \(current.pid) on \(current.host) since \(RunEvent.timestamp(current.since)))\n")
+        "error: lock '\(run.lockName)' is held by \(current.description); if that run is gone for good, release it with: runbook unlock \(run.lockName) --force\n")
       throw .locked
     }
   }
