@@ -80,6 +80,32 @@ final class HostileInputTests: XCTestCase {
     XCTAssertLessThan(result.stderr.utf8.count, 2000, "a 6 MB line is not echoed")
   }
 
+  func testAValueOverTheKernelsArgumentLimitIsRefusedAtPlanTime() throws {
+    try scratch.write("argmax.yaml", """
+      runbook: 1
+      name: argmax
+      params:
+        v: { type: string }
+      steps:
+        - id: a
+          action: exec
+          with: { argv: [echo, "${{ params.v }}"] }
+        - id: b
+          action: shell
+          with: { run: "printf '%s' ${{ params.v }} | wc -c" }
+      """)
+    try scratch.write("big.yaml", "v: \"" + String(repeating: "x", count: 200_000) + "\"\n")
+    for command in ["plan", "apply"] {
+      let result = try runbook([command, "argmax.yaml", "--params", "big.yaml"] + (command == "apply" ? ["--yes"] : []))
+      XCTAssertEqual(result.status, 2, result.stderr)
+      let errors = result.stderr.split(separator: "\n").filter { $0.contains("error[E313]") }
+      XCTAssertEqual(errors, [
+        "argmax.yaml:8:19: error[E313]: cannot pass to the program: argument 1 is 200000 bytes; the kernel passes at most 131071 bytes per argument: write the value to a file and pass its path",
+        "argmax.yaml:11:18: error[E313]: cannot pass to the program: the value of RUNBOOK_VALUE_1 is 200000 bytes; the kernel passes at most 131055 bytes in one environment variable: write the value to a file and pass its path",
+      ])
+    }
+  }
+
   func testAPluginWhoseDescribeHangsIsKilledWithItsChildren() throws {
     try FileManager.default.createDirectory(atPath: scratch.path + "/plugins", withIntermediateDirectories: true)
     let plugin = try scratch.write("plugins/runbook-action-hang", "#!/bin/sh\nsleep 300 &\necho $! > '\(scratch.path)/child.pid'\nsleep 300\n")

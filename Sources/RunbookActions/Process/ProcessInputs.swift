@@ -44,6 +44,10 @@ enum ProcessInputs {
       }
     }
     for (key, value) in input.bindings { environment[key] = value.plainText }
+    let added = (input.bindings.keys.map { $0 } + (input["env"].flatMap { if case .map(let m) = $0 { Array(m.keys) } else { nil } } ?? []))
+    if let problem = ArgumentLimits.problem(argv: argv, environment: added.compactMap { key in environment[key].map { "\(key)=\($0)" } }) {
+      throw ActionError(.invalidInput, problem)
+    }
     var timeout: Duration?
     if let text = input.text("timeout"), let duration = RunbookDuration(text) { timeout = duration.duration }
     let child = ChildProcess(argv: argv, environment: environment, workingDirectory: input.text("cwd"), timeout: timeout)

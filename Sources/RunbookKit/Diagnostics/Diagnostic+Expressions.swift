@@ -69,4 +69,8 @@ extension Diagnostic {
   public static func evaluationFailed(_ message: String, at range: SourceRange) -> Diagnostic {
     Diagnostic(code: "E312", message: "cannot evaluate before the run: \(message)", range: range)
   }
+
+  public static func argumentTooLong(_ problem: String, at range: SourceRange) -> Diagnostic {
+    Diagnostic(code: "E313", message: "cannot pass to the program: \(problem)", range: range)
+  }
 }

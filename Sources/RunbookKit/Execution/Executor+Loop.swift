@@ -60,7 +60,7 @@ extension Executor {
     if let previous, previous.status.isDone { return StepFinish(status: previous.status) }
     var current = previous ?? StepRecord(runID: runID, step: step.name, iteration: index, item: mask(item).json, status: .pending)
     current.message = nil
-    if previous != nil, configuration.resume.markDone.contains(step.name) {
+    if previous != nil, configuration.resume.marksDone(key) {
       return try finish(&current, .succeeded, message: "marked done by the operator", event: "step.marked_done")
     }
     let scoped = context.binding(step.itemName, to: item)

@@ -12,7 +12,7 @@ extension Executor {
     current.message = nil
     let context = evaluationContext()
 
-    if step.forEach == nil, configuration.resume.markDone.contains(id), previous?.status.isDone != true {
+    if step.forEach == nil, configuration.resume.marksDone(key), previous?.status.isDone != true {
       return try finish(&current, .succeeded, message: "marked done by the operator", event: "step.marked_done")
     }
     if let when = step.when {
@@ -75,16 +75,16 @@ extension Executor {
       while ProcessGroup.leaderIsAlive(group), !interruption.isInterrupted { try? await Task.sleep(for: .milliseconds(200)) }
       if interruption.isInterrupted { return StepFinish(status: .interrupted, message: "interrupted while waiting for \(key)") }
     }
-    if configuration.resume.retry.contains(step.name) || (step.idempotent ?? registry[step.call.action.value]?.idempotent ?? false) {
+    if configuration.resume.retries(key) || (step.idempotent ?? registry[step.call.action.value]?.idempotent ?? false) {
       return nil
     }
     if !step.verify.isEmpty {
       if case .failure(let message) = await verify(step, context) {
-        return try finish(&record, .inDoubt, message: "in doubt: \(key) was running when the engine stopped, is not idempotent, and its verify checks fail (\(message)); check by hand, then resume with --retry \(step.name) or --mark-done \(step.name)", event: "step.in_doubt")
+        return try finish(&record, .inDoubt, message: "in doubt: \(key) was running when the engine stopped, is not idempotent, and its verify checks fail (\(message)); check by hand, then resume with --retry \(key) or --mark-done \(key)", event: "step.in_doubt")
       }
       return try finish(&record, .succeeded, message: "in doubt, counted done: its verify checks pass", event: "step.succeeded")
     }
-    return try finish(&record, .inDoubt, message: "in doubt: \(key) was running when the engine stopped and is not idempotent; check by hand, then resume with --retry \(step.name) or --mark-done \(step.name)", event: "step.in_doubt")
+    return try finish(&record, .inDoubt, message: "in doubt: \(key) was running when the engine stopped and is not idempotent; check by hand, then resume with --retry \(key) or --mark-done \(key)", event: "step.in_doubt")
   }
 
   /// The action with retries and the step's timeout, then verify.

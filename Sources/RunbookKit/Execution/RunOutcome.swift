@@ -23,8 +23,16 @@ public enum RunOutcome: Sendable, Equatable {
 /// What an operator said on `resume`: steps to approve, to run again, or to count as done.
 public struct ResumeInstructions: Sendable {
   public var approve: Set<String>
+  /// Steps (`push`) or single iterations (`push[1]`) to run again.
   public var retry: Set<String>
+  /// Steps (`push`) or single iterations (`push[1]`) to count done without running.
   public var markDone: Set<String>
+
+  /// Whether `--retry` names `key`: its step, or, for an iteration, the iteration itself.
+  public func retries(_ key: StepKey) -> Bool { retry.contains(key.step) || retry.contains(key.description) }
+
+  /// Whether `--mark-done` names `key`: its step, or, for an iteration, the iteration itself.
+  public func marksDone(_ key: StepKey) -> Bool { markDone.contains(key.step) || markDone.contains(key.description) }
 
   public init(approve: Set<String> = [], retry: Set<String> = [], markDone: Set<String> = []) {
     self.approve = approve

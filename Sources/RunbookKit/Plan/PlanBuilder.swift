@@ -120,6 +120,13 @@ public struct PlanBuilder {
       let (input, given) = try descriptor.resolve(call, in: context)
       resolved = input
       inputs = given.map { Plan.Input(name: $0.name, value: $0.value) }
+      // Known values too long to reach a program are refused now, not at exec.
+      var argv: [String] = []
+      if case .list(let items)? = input["argv"] { argv = items.filter { !$0.containsUnknown }.map(\.plainText) }
+      let bound = input.bindings.filter { !$0.value.containsUnknown }.map { "\($0.key)=\($0.value.plainText)" }
+      if let problem = ArgumentLimits.problem(argv: argv, environment: bound), let entry = call.with.first(where: { $0.name == "argv" || $0.name == "run" }) {
+        diagnostics.append(.argumentTooLong(problem, at: entry.value.range).inFile(runbook.file))
+      }
     } catch {
       fail(error.error, error.template)
     }

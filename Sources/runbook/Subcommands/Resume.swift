@@ -20,10 +20,10 @@ struct Resume: AsyncParsableCommand {
   @Option(help: ArgumentHelp("Approve a step that waits for approval.", valueName: "step"))
   var approve: [String] = []
 
-  @Option(help: ArgumentHelp("Run an in-doubt step again.", valueName: "step"))
+  @Option(help: ArgumentHelp("Run an in-doubt step, or one iteration STEP[INDEX], again.", valueName: "step"))
   var retry: [String] = []
 
-  @Option(name: .customLong("mark-done"), help: ArgumentHelp("Count an in-doubt or failed step as done without running it.", valueName: "step"))
+  @Option(name: .customLong("mark-done"), help: ArgumentHelp("Count an in-doubt or failed step, or one iteration STEP[INDEX], as done without running it.", valueName: "step"))
   var markDone: [String] = []
 
   @Flag(name: .customLong("allow-changed"), help: "Resume even though the runbook file changed since the run began (the new text is used).")
@@ -61,11 +61,22 @@ struct Resume: AsyncParsableCommand {
     let sealed = record.params.mapValues { Value($0) }
     let input = try RunbookInput.load(text: text, file: record.file, params: params, sealed: sealed)
     guard let runbook = input.document.runbook, let graph = input.document.graph else { throw ExitStatus.invalidInput }
-    let named = Set(approve + retry + markDone)
-    for step in named.sorted() where runbook.step(step) == nil {
-      let suggestion = Suggestion.closest(to: step, in: graph.ids).map { "; did you mean '\($0)'?" } ?? ""
-      Terminal.standardError("error: run \(runID) has no step '\(step)'\(suggestion)\n")
-      throw ExitStatus.invalidInput
+    for name in Set(approve + retry + markDone).sorted() {
+      // STEP, or STEP[INDEX] for one iteration of a for_each step (--retry, --mark-done).
+      var step = name
+      if let open = name.firstIndex(of: "["), name.hasSuffix("]") {
+        step = String(name[..<open])
+        let index = name[name.index(after: open)..<name.index(before: name.endIndex)]
+        guard Int(index).map({ $0 >= 0 }) == true, runbook.step(step)?.forEach != nil, !approve.contains(name) else {
+          Terminal.standardError("error: '\(name)' names no iteration: STEP[INDEX] is for --retry and --mark-done of a for_each step, INDEX from 0 (see `runbook show \(runID)`)\n")
+          throw ExitStatus.invalidInput
+        }
+      }
+      guard runbook.step(step) != nil else {
+        let suggestion = Suggestion.closest(to: step, in: graph.ids).map { "; did you mean '\($0)'?" } ?? ""
+        Terminal.standardError("error: run \(runID) has no step '\(step)'\(suggestion)\n")
+        throw ExitStatus.invalidInput
+      }
     }
     var updated = record
     updated.source = text

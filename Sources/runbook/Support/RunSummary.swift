@@ -39,6 +39,18 @@ enum RunSummary {
   }
 
   static func text(_ run: RunRecord, steps: [StepRecord]) -> String {
+    var out = header(run)
+    for step in steps { out += lines(step) }
+    let inDoubt = (run.status == .running ? [] : steps.filter { $0.status.isInDoubt })
+      .sorted { ($0.step, $0.iteration ?? -1) < ($1.step, $1.iteration ?? -1) }
+      .map { StepKey(step: $0.step, iteration: $0.iteration).description }
+    if !inDoubt.isEmpty {
+      out += "\nin doubt: \(inDoubt.joined(separator: ", ")) — check each by hand, then resume with --retry or --mark-done naming it (e.g. --retry \(inDoubt[0]))\n"
+    }
+    return out
+  }
+
+  private static func header(_ run: RunRecord) -> String {
     var out = "run \(run.id): \(run.runbookName) — \(run.status.rawValue)\n"
     out += "  file:    \(run.file)\(run.fromPlanFile ? " (sealed plan)" : "")\n"
     if !run.workingDirectory.isEmpty { out += "  in:      \(run.workingDirectory)\n" }
@@ -48,24 +60,27 @@ enum RunSummary {
     if !run.params.isEmpty {
       out += "  params:  " + run.params.keys.sorted().map { "\($0)=\(Value(run.params[$0]!).plainText)" }.joined(separator: " ") + "\n"
     }
-    out += "\n"
-    for step in steps {
-      let key = StepKey(step: step.step, iteration: step.iteration)
-      let indent = step.iteration == nil ? "" : "  "
-      var line = "\(indent)\(key.description)  \(step.status.rawValue)"
-      if step.attempts > 1 { line += "  attempts \(step.attempts)" }
-      if let started = step.startedAt { line += "  started \(time(started))" }
-      if let seconds = seconds(step) { line += String(format: "  %.2fs", seconds) }
-      out += line + "\n"
-      if let item = step.item { out += "\(indent)  item: \(item.serialized(pretty: false))\n" }
-      if let message = step.message { out += "\(indent)  \(message)\n" }
-      for name in step.outputs.keys.sorted() where name != "stdout" && name != "lines" {
-        let rendered = step.outputs[name]!.serialized(pretty: false)
-        out += "\(indent)  \(name) = \(rendered.count > 200 ? String(rendered.prefix(200)) + "…" : rendered)\n"
-      }
-      if !step.outputTail.isEmpty {
-        for tailLine in step.outputTail.split(separator: "\n", omittingEmptySubsequences: false) { out += "\(indent)  | \(tailLine)\n" }
-      }
+    return out + "\n"
+  }
+
+  /// One step's or iteration's lines.
+  private static func lines(_ step: StepRecord) -> String {
+    var out = ""
+    let key = StepKey(step: step.step, iteration: step.iteration)
+    let indent = step.iteration == nil ? "" : "  "
+    var line = "\(indent)\(key.description)  \(step.status.rawValue)"
+    if step.attempts > 1 { line += "  attempts \(step.attempts)" }
+    if let started = step.startedAt { line += "  started \(time(started))" }
+    if let seconds = seconds(step) { line += String(format: "  %.2fs", seconds) }
+    out += line + "\n"
+    if let item = step.item { out += "\(indent)  item: \(item.serialized(pretty: false))\n" }
+    if let message = step.message { out += "\(indent)  \(message)\n" }
+    for name in step.outputs.keys.sorted() where name != "stdout" && name != "lines" {
+      let rendered = step.outputs[name]!.serialized(pretty: false)
+      out += "\(indent)  \(name) = \(rendered.count > 200 ? String(rendered.prefix(200)) + "…" : rendered)\n"
+    }
+    if !step.outputTail.isEmpty {
+      for tailLine in step.outputTail.split(separator: "\n", omittingEmptySubsequences: false) { out += "\(indent)  | \(tailLine)\n" }
     }
     return out
   }

@@ -1,0 +1,57 @@
+import Foundation
+import RunbookTestSupport
+import XCTest
+
+/// Issue 10 §9 against the real binary: a `for_each` with `max_parallel: 2` killed with one
+/// iteration's push done and one not is settled iteration by iteration — `show` names each in
+/// doubt, `--mark-done push[0]` and `--retry push[1]` push each node exactly once.
+final class LoopInDoubtTests: XCTestCase {
+  func testInDoubtIterationsAreSettledOneByOne() throws {
+    let scratch = try ScratchDirectory("loop-in-doubt")
+    try scratch.write("push.yaml", """
+      runbook: 1
+      name: push
+      steps:
+        - id: push
+          for_each: ${{ ['node-a', 'node-b'] }}
+          max_parallel: 2
+          action: shell
+          with:
+            run: |
+              case ${{ item }} in
+              node-a)
+                echo node-a >> ledger
+                # The engine dies right after node-a's push, before it journals it.
+                kill -9 $PPID
+                ;;
+              node-b)
+                # Waits for `go`, and gives up when the engine that started it is gone.
+                engine=$PPID
+                for i in $(seq 1 50); do [ -e go ] && break; kill -0 $engine 2>/dev/null || exit 3; sleep 0.1; done
+                [ -e go ] || exit 3
+                echo node-b >> ledger
+                ;;
+              esac
+      """)
+    let environment = ["RUNBOOK_STATE_DIR": scratch.path + "/state"]
+    let killed = try CommandLineTool.run(["apply", "push.yaml", "--yes", "--run-id", "r1"], in: scratch.path, environment: environment)
+    XCTAssertEqual(killed.status, 128 + SIGKILL, "SIGKILL: \(killed.stdout)")
+    XCTAssertEqual(scratch.read("ledger"), "node-a\n")
+    usleep(500_000)  // node-b's shell notices its engine is gone within 0.1 s
+
+    let first = try CommandLineTool.run(["resume", "r1"], in: scratch.path, environment: environment)
+    XCTAssertEqual(first.status, 3, first.stdout + first.stderr)
+    let shown = try CommandLineTool.run(["show", "r1"], in: scratch.path, environment: environment)
+    XCTAssertTrue(shown.stdout.contains("in doubt: push[0], push[1]"), shown.stdout)
+    XCTAssertTrue(shown.stdout.contains("resume with --retry push[0] or --mark-done push[0]"), shown.stdout)
+
+    let wrong = try CommandLineTool.run(["resume", "r1", "--retry", "push[x]"], in: scratch.path, environment: environment)
+    XCTAssertEqual(wrong.status, 2)
+    XCTAssertTrue(wrong.stderr.contains("'push[x]' names no iteration"), wrong.stderr)
+
+    try scratch.write("go", "")
+    let settled = try CommandLineTool.run(["resume", "r1", "--mark-done", "push[0]", "--retry", "push[1]"], in: scratch.path, environment: environment)
+    XCTAssertEqual(settled.status, 0, settled.stdout + settled.stderr)
+    XCTAssertEqual(scratch.read("ledger"), "node-a\nnode-b\n", "each node pushed exactly once")
+  }
+}
