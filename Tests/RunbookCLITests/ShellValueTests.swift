@@ -140,6 +140,8 @@ final class ShellValueTests: XCTestCase {
       "[S701]: a ${{ }} value cannot stand in the script of 'sh -c', which runs it as shell code",
       "[S701]: a ${{ }} value cannot stand in the script of 'ssh', which runs it as shell code",
       "[S701]: a ${{ }} value cannot stand as a name given to 'export', where bash evaluates array subscripts",
+      // eval of text that is not all literal may define an alias: nothing after it is trusted.
+      "[S701]: a ${{ }} value cannot stand in this script, which the engine cannot read as every shell would (an alias defined in it, or eval of text that is not all literal, which may define one; a line continuation inside a word or operator, a here-document begun around $( ), a backslashed quote in backquotes in a here-document, nesting deeper than 100 levels)",
     ])
   }
 }

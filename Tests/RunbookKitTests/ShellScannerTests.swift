@@ -27,7 +27,8 @@ final class ShellScannerTests: XCTestCase {
     ("docker exec -i c bash -s <<EOF\necho V\nEOF\n", .shellScript("bash")),
     ("sudo -u postgres -s <<EOF\necho V\nEOF\n", .shellScript("sudo")),
     ("sh /dev/stdin <<EOF\necho V\nEOF\n", .shellScript("sh")),
-    ("sh ./script.sh <<EOF\nV\nEOF\n", nil),
+    // A script that starts a shell feeds it nothing: the script may read its input as code.
+    ("sh ./script.sh <<EOF\nV\nEOF\n", .fedToShell),
     // -c in its other spellings, and wrappers whose options take no argument.
     ("flock /tmp/lk -c \"echo V\"", .shellScript("flock -c")),
     ("bash -c -- \"echo V\"", .shellScript("bash -c")),
@@ -77,6 +78,32 @@ final class ShellScannerTests: XCTestCase {
     ("printf '%s\\n' \"V\" | runuser -u nobody -- cat", nil),
     ("cmd --flag \\\n  \"V\"", nil),
     ("printf '[%s]\\n' \"V\" |\n  cat", nil),
+    // A third attack: option clusters, compound commands with here-documents, shells started
+    // from strings, functions, code variables. In a script that starts a shell, nothing fed to
+    // another program's input is trusted.
+    ("bash -eo pipefail <<EOF\necho V\nEOF\n", .shellScript("bash")),
+    ("bash -c -eo pipefail \"echo V\"", .shellScript("bash -c")),
+    ("{ sh; } <<EOF\necho V\nEOF\n", .fedToShell),
+    ("for h in a; do\n sh\ndone <<EOF\necho V\nEOF\n", .fedToShell),
+    ("ssh -qo BatchMode=yes host <<EOF\necho V\nEOF\n", .shellScript("ssh")),
+    ("ssh host 'bash -s' <<EOF\necho V\nEOF\n", .fedToShell),
+    ("sudo -iu postgres <<EOF\necho V\nEOF\n", .shellScript("sudo")),
+    ("cat <<EOF\n\\\nEOF\neval \"echo V\"\nEOF\n", .unparsed),
+    ("echo \"echo V\" > >(sh)", .fedToShell),
+    ("sh /dev/fd/3 3<<EOF\necho V\nEOF\n", .fedToShell),
+    ("su root --comm=\"echo V\"", .shellScript("su --command")),
+    ("rbash -c \"echo V\"", .shellScript("rbash -c")),
+    ("{fd}>/dev/null eval \"echo V\"", .evaluatingBuiltin("eval")),
+    ("$'eval' \"echo V\"", .evaluatingBuiltin("eval")),
+    ("declare -i retries\nretries=V", .codeVariable("retries")),
+    ("env -S \"sh -c 'echo V'\"", .shellScript("env -S")),
+    ("run() { sh -c \"$1\"; }\nrun \"echo V\"", .functionArgument("run")),
+    ("ssh -o ProxyCommand=\"nc V 22\" host true", .shellScript("ssh -o ProxyCommand")),
+    ("GIT_SSH_COMMAND=\"ssh -i V\" git ls-remote ssh://x/y", .codeVariable("GIT_SSH_COMMAND")),
+    ("tmux new-session -d \"echo V\"", .evaluatingBuiltin("tmux")),
+    ("eval \"alias e=eval\"\ne \"echo V\"", .unparsed),
+    ("cat <<EOF > /etc/app.conf\nvalue=V\nEOF\nsystemctl restart app", nil),
+    ("echo \"V\" | systemd-cat -t sh", nil),
   ]
 
   func testEachScriptIsPlacedAsItsContextDemands() throws {

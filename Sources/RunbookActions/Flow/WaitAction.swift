@@ -33,14 +33,16 @@ public struct WaitAction: Action {
   public func run(_ input: ResolvedInput, in context: ActionContext) async throws -> ActionResult {
     let started = ContinuousClock.now
     guard let check = input.text("check") else {
-      guard let text = input.text("duration"), let duration = RunbookDuration(text) else {
+      guard let duration = input.duration("duration") else {
         throw ActionError(.invalidInput, "wait needs a duration or a check")
       }
-      try await Task.sleep(for: duration.duration)
-      return ActionResult(["waited": .string(text), "polls": .int(0)])
+      try await Task.sleep(for: duration)
+      return ActionResult(["waited": .string(input.text("duration") ?? ""), "polls": .int(0)])
     }
-    let within = RunbookDuration(input.text("within") ?? "5m")?.duration ?? .seconds(300)
-    let every = RunbookDuration(input.text("every") ?? "2s")?.duration ?? .seconds(2)
+    // Both have defaults, so resolution always gives them.
+    guard let within = input.duration("within"), let every = input.duration("every") else {
+      throw ActionError(.invalidInput, "wait needs within and every")
+    }
     var inputs: [String: Value] = [:]
     if case .map(let given)? = input["with"] { inputs = given }
     var polls: Int64 = 0

@@ -44,7 +44,7 @@ public struct HTTPGetAction: Action {
     guard let url = URL(string: text), let scheme = url.scheme, ["http", "https"].contains(scheme), let host = url.host, !host.isEmpty else {
       throw ActionError(.invalidInput, "'\(text)' is not an http:// or https:// URL")
     }
-    let timeout = RunbookDuration(input.text("timeout") ?? "10s")?.duration ?? .seconds(10)
+    guard let timeout = input.duration("timeout") else { throw ActionError(.invalidInput, "timeout is missing") }
     var maxBody = 65_536
     if case .int(let limit)? = input["max_body"] { maxBody = Int(max(0, limit)) }
     let tls = scheme == "https" ? try Self.tlsContext(input) : nil

@@ -48,9 +48,7 @@ enum ProcessInputs {
     if let problem = ArgumentLimits.problem(argv: argv, environment: added.compactMap { key in environment[key].map { "\(key)=\($0)" } }) {
       throw ActionError(.invalidInput, problem)
     }
-    var timeout: Duration?
-    if let text = input.text("timeout"), let duration = RunbookDuration(text) { timeout = duration.duration }
-    let child = ChildProcess(argv: argv, environment: environment, workingDirectory: input.text("cwd"), timeout: timeout)
+    let child = ChildProcess(argv: argv, environment: environment, workingDirectory: input.text("cwd"), timeout: input.duration("timeout"))
     let outcome = try await child.run(in: context)
     var outputs: [String: Value] = [
       "stdout": .string(outcome.stdout),
@@ -59,7 +57,7 @@ enum ProcessInputs {
       "lines": .list(outcome.stdout.split(separator: "\n").map { .string(String($0)) }),
     ]
     if outcome.timedOut {
-      throw ActionError(.timedOut, "\(program) did not finish within \(input.text("timeout") ?? "its timeout"); its process group was killed", outputs: outputs)
+      throw ActionError(.timedOut, "\(program) did not finish within \(input.text("timeout") ?? ""); its process group was killed", outputs: outputs)
     }
     guard outcome.exitCode == 0 else {
       let reason = outcome.signal.map { "was killed by signal \($0)" } ?? "exited with status \(outcome.exitCode)"

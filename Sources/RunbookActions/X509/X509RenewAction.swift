@@ -57,10 +57,9 @@ public struct X509RenewAction: Action {
 
   /// The `validity` input in seconds.
   static func validity(_ input: ResolvedInput) throws -> TimeInterval {
-    let text = input.text("validity") ?? "8760h"
-    guard let duration = RunbookDuration(text), duration.milliseconds > 0 else {
-      throw ActionError(.invalidInput, "validity '\(text)' is not a positive duration such as 8760h")
+    guard let duration = input.duration("validity"), duration > .zero else {
+      throw ActionError(.invalidInput, "validity '\(input.text("validity") ?? "")' is not a positive duration such as 8760h")
     }
-    return duration.seconds
+    return Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
   }
 }

@@ -37,13 +37,19 @@ public struct ResolvedInput: Sendable {
   /// Environment variables that carry the values of `${{ }}` expressions inside a shell script
   /// input, so that no value is ever read as shell syntax.
   public var bindings: [String: Value]
+  /// The duration inputs, parsed once when the inputs were resolved.
+  public var durations: [String: RunbookDuration]
 
-  public init(_ values: [String: Value], bindings: [String: Value] = [:]) {
+  public init(_ values: [String: Value], bindings: [String: Value] = [:], durations: [String: RunbookDuration] = [:]) {
     self.values = values
     self.bindings = bindings
+    self.durations = durations
   }
 
   public subscript(name: String) -> Value? { values[name] }
+
+  /// A duration input as resolved; nil when it was not given and has no default.
+  public func duration(_ name: String) -> Duration? { durations[name]?.duration }
 
   /// The value as text: strings as they are, unknown values as their placeholder.
   public func text(_ name: String) -> String? {

@@ -11,7 +11,7 @@ extension Executor {
   func runPreconditions() async -> String? {
     let context = evaluationContext()
     for check in runbook.preconditions {
-      if case .failure(let message) = await evaluateCheck(check, context) { return message }
+      if case .failure(let message) = await poll(check, context) { return message }
     }
     return nil
   }
@@ -47,24 +47,29 @@ extension Executor {
     return .holds
   }
 
-  /// A step's verify checks, each polled every `every` (default 1s) until it holds or `within`
-  /// (default: one try) passes.
+  /// A step's verify checks, each polled as `poll` does.
   func verify(_ step: Step, _ context: EvaluationContext) async -> CheckResult {
     for check in step.verify {
-      let started = ContinuousClock.now
-      let within = check.within?.duration ?? .zero
-      let every = check.every?.duration ?? .seconds(1)
-      while true {
-        let result = await evaluateCheck(check, context)
-        guard case .failure(let message) = result else { break }
-        if interruption.isInterrupted || ContinuousClock.now - started + every > within {
-          let waited = check.within.map { " within \($0.text)" } ?? ""
-          return .failure("\(message)\(waited)")
-        }
-        try? await Task.sleep(for: every)
-      }
+      if case .failure(let message) = await poll(check, context) { return .failure(message) }
     }
     return .holds
+  }
+
+  /// A check with `within` polled every `every` (default 1s) until it holds or `within` passes;
+  /// without `within`, tried once. The same for preconditions, `skip_if` and `verify`, as the
+  /// plan says ("polled until it holds, within X").
+  func poll(_ check: CheckSpec, _ context: EvaluationContext) async -> CheckResult {
+    let started = ContinuousClock.now
+    let within = check.within?.duration ?? .zero
+    let every = check.every?.duration ?? .seconds(1)
+    while true {
+      let result = await evaluateCheck(check, context)
+      guard case .failure(let message) = result else { return result }
+      if interruption.isInterrupted || ContinuousClock.now - started + every > within {
+        return .failure(message + (check.within.map { " within \($0.text)" } ?? ""))
+      }
+      try? await Task.sleep(for: every)
+    }
   }
 
   /// A `when`, `unless` or `expect` as a boolean; anything but a bool is an error.

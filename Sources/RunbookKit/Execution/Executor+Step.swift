@@ -55,12 +55,12 @@ extension Executor {
     if !step.skipIf.isEmpty {
       var upToDate = true
       for check in step.skipIf where upToDate {
-        if case .failure = await evaluateCheck(check, context) { upToDate = false }
+        if case .failure = await poll(check, context) { upToDate = false }
       }
       if upToDate { return try finish(&record, .skipped, message: "already done (skip_if)", event: "step.skipped") }
     }
     for check in step.preconditions {
-      if case .failure(let message) = await evaluateCheck(check, context) {
+      if case .failure(let message) = await poll(check, context) {
         return try finish(&record, .blocked, message: "precondition failed: \(message)", event: "step.blocked")
       }
     }

@@ -41,7 +41,38 @@ extension ActionDescriptor {
       given.append((entry.name, value))
       values[entry.name] = value
     }
-    return (ResolvedInput(values, bindings: bindings), given)
+    return (ResolvedInput(values, bindings: bindings, durations: try typed(&values, given: call)), given)
+  }
+
+  /// Checks every typed input's value once, as resolved, and parses the durations: a value an
+  /// expression produced at run time is held to the type its literal would be (`timeout: soon`
+  /// fails the step, it is not "no timeout"). Unknown values (in a plan) are left as they are.
+  private func typed(_ values: inout [String: Value], given call: ActionCall) throws(InputResolutionError) -> [String: RunbookDuration] {
+    var durations: [String: RunbookDuration] = [:]
+    for spec in inputs {
+      guard let value = values[spec.name], !value.containsUnknown, value != .null else { continue }
+      var problem: String?
+      switch spec.type {
+      case .duration:
+        if let duration = RunbookDuration(value.plainText) { durations[spec.name] = duration } else { problem = "a duration such as 30s, 5m or 1h30m" }
+      case .int:
+        if case .int = value {} else if let number = Int64(value.plainText) { values[spec.name] = .int(number) } else { problem = "an integer" }
+      case .bool:
+        if case .bool = value {} else if ["true", "false"].contains(value.plainText) { values[spec.name] = .bool(value.plainText == "true") } else { problem = "true or false" }
+      case .choice(let words):
+        if !words.contains(value.plainText) { problem = "one of \(words.joined(separator: ", "))" }
+      default:
+        break
+      }
+      if let problem {
+        let template = call.with.first { $0.name == spec.name }?.value.templates.first
+          ?? Template(parts: [], raw: "", node: YAMLNode(.scalar(YAMLScalar(text: "", style: .plain, value: .null)), range: call.range))
+        throw InputResolutionError(
+          error: EvaluationError("input '\(spec.name)' of \(name) is \(Diagnostic.quoted(value.plainText)), not \(problem)", at: .init(start: 0, length: 1)),
+          template: template)
+      }
+    }
+    return durations
   }
 
   /// A value under `with:`, lists and mappings evaluated item by item.

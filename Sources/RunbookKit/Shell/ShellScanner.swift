@@ -15,6 +15,17 @@ struct ShellScanner {
   private var order: [Int] = []
   private var pending: [PendingHereDocument] = []
   private var depth = 0
+  /// What the first pass learned of the whole script.
+  private var knowledge = Knowledge()
+
+  struct Knowledge {
+    /// Whether the script starts a shell or runs text as code anywhere.
+    var startsShells = false
+    /// The functions the script defines.
+    var functions: Set<String> = []
+    /// The variables the script declares integer (`declare -i`, `local -i`, ...).
+    var integers: Set<String> = []
+  }
   /// Whether the word `readWord` read last had quotes or a backslash in it: then it is no keyword.
   private var lastWordQuoted = false
   /// The values and here-documents fed by pipes into the compound commands being read
@@ -46,10 +57,16 @@ struct ShellScanner {
       case .value(let index): units.append(valueBase + UInt32(index))
       }
     }
+    // Two passes: the first learns what the whole script does (whether it starts a shell, which
+    // functions it defines), the second places each value knowing it.
+    var survey = ShellScanner(units: units)
+    survey.scanList(until: .end, taint: nil)
     var scanner = ShellScanner(units: units)
+    scanner.knowledge = survey.knowledge
     scanner.scanList(until: .end, taint: nil)
-    if scanner.ambiguous { return [:] }
-    return scanner.sites
+    // In a script read ambiguously, a value keeps its own refusal; every other one is refused.
+    guard scanner.ambiguous else { return scanner.sites }
+    return scanner.sites.mapValues { $0.refusal == nil ? .refused(.unparsed) : $0 }
   }
 
   enum Piece {
@@ -141,6 +158,15 @@ struct ShellScanner {
 
     func endCommand(_ scanner: inout ShellScanner, pipe: Bool) {
       if command.definesAlias { scanner.ambiguous = true }
+      if command.startsShell { scanner.knowledge.startsShells = true }
+      scanner.knowledge.integers.formUnion(command.declaredIntegers)
+      if scanner.knowledge.startsShells {
+        // In a script that starts a shell, nothing fed to another program's input is trusted.
+        var fed = hereStringValues
+        if pipe { fed += scanner.order[marks.pipelineValues...] }
+        if command.hasProcessSubstitution { fed += scanner.order[marks.commandValues...] }
+        for index in fed where scanner.sites[index]?.refusal == nil { scanner.sites[index] = .refused(.fedToShell) }
+      }
       if let shell = command.standardInputShell {
         let piped = scanner.pipedInto.flatMap(\.values)
         for index in scanner.order[marks.pipelineValues..<marks.commandValues] + hereStringValues + piped {
@@ -254,6 +280,7 @@ struct ShellScanner {
         if conditional || cases.last == .pattern {
           i += 1
         } else if command.words.count == 1, nextNonBlank(after: 1) == ")" {
+          if let name = command.words[0] { knowledge.functions.insert(name) }
           i += 1
           while !atEnd, scalar() != ")" { i += 1 }
           i += 1
@@ -286,6 +313,7 @@ struct ShellScanner {
           i += 1
         } else if scalar(1) == "(" {
           i += 2
+          command.hasProcessSubstitution = true
           scanList(until: .parenthesis, taint: taint ?? command.processSubstitutionRefusal)
           command.words.append(nil)
         } else if c == "<", scalar(1) == "<", scalar(2) == "<" {
@@ -302,7 +330,7 @@ struct ShellScanner {
           i += 1
           if let next = scalar(), next == ">" || next == "&" || next == "|" || (c == "<" && next == ">") { i += 1 }
           let start = order.count
-          readRedirectionTarget(taint: taint)
+          if readRedirectionTarget(taint: taint) { command.hasProcessSubstitution = true }
           // `sh < <(...)`: what the substitution prints is the command's input.
           if c == "<" { hereStringValues += order[start...] }
         }
@@ -320,14 +348,19 @@ struct ShellScanner {
 
   /// The word a redirection operator names, past the blanks before it: a file, a descriptor,
   /// or a process substitution.
-  private mutating func readRedirectionTarget(taint: ShellRefusal?) {
+  /// Says whether it was a process substitution.
+  @discardableResult
+  private mutating func readRedirectionTarget(taint: ShellRefusal?) -> Bool {
     while let c = scalar(), Self.isBlank(c) { i += 1 }
     if scalar() == "<" || scalar() == ">", scalar(1) == "(" {
       i += 2
+      let start = order.count
       scanList(until: .parenthesis, taint: taint)
-      return
+      if knowledge.startsShells { for index in order[start...] where sites[index]?.refusal == nil { sites[index] = .refused(.fedToShell) } }
+      return true
     }
     _ = readWord(role: .redirection, taint: taint)
+    return false
   }
 
   private func nextNonBlank(after offset: Int) -> Unicode.Scalar? {
@@ -380,16 +413,24 @@ struct ShellScanner {
       conditional = true
       return nil
     }
-    // A word made of digits right before a redirection is its file descriptor.
+    // A word made of digits, or bash's `{NAME}`, right before a redirection is its file descriptor.
     var k = 0
-    while let d = scalar(k), ("0"..."9").contains(d) { k += 1 }
+    if scalar() == "{" {
+      k = 1
+      while let c = scalar(k), c == "_" || ("a"..."z").contains(c) || ("A"..."Z").contains(c) || ("0"..."9").contains(c) { k += 1 }
+      k = scalar(k) == "}" && k > 1 ? k + 1 : 0
+    } else {
+      while let d = scalar(k), ("0"..."9").contains(d) { k += 1 }
+    }
     if k > 0, scalar(k) == "<" || scalar(k) == ">" {
       i += k
+      command.redirected = command.redirected || command.isEmpty
       return nil
     }
     let word = readWord(role: .command(command), taint: taint)
     if expectFunctionName {
       expectFunctionName = false
+      if let word { knowledge.functions.insert(word.hasSuffix("()") ? String(word.dropLast(2)) : word) }
       command = SimpleCommand()
       return nil
     }
@@ -443,11 +484,23 @@ struct ShellScanner {
   private mutating func readWord(role: WordRole, taint: ShellRefusal?) -> String? {
     var literal: String? = ""
     var assignment = false
+    var assignmentTaint: ShellRefusal?
     lastWordQuoted = false
+    let knowledge = self.knowledge
     func refusal(_ literal: String?) -> ShellRefusal? {
       if let taint { return taint }
-      if case .command(let command) = role, !assignment { return command.refusal(forWordAt: command.words.count, prefix: literal) }
-      return nil
+      if let assignmentTaint { return assignmentTaint }
+      if let variable = literal.flatMap({ $0.split(separator: "=", maxSplits: 1).first }).map(String.init), literal?.contains("=") == true,
+        SimpleCommand.commandVariables.contains(variable) || knowledge.integers.contains(variable), case .command(let command) = role,
+        let k = command.commandIndex, command.words[k] == "export" || SimpleCommand.declaring.contains(command.words[k] ?? "")
+      {
+        return .codeVariable(variable)
+      }
+      guard case .command(let command) = role, !assignment else { return nil }
+      if knowledge.startsShells, let k = command.commandIndex, let name = command.words[k], knowledge.functions.contains(name) {
+        return .functionArgument(name)
+      }
+      return command.refusal(forWordAt: command.words.count, prefix: literal)
     }
     let namePosition: Bool = {
       if case .command(let command) = role { return command.commandIndex == nil }
@@ -483,6 +536,22 @@ struct ShellScanner {
           literal?.unicodeScalars.append(next)
         }
         i += 2
+      case "$" where scalar(1) == "'":
+        // bash's $'...': its text, when no backslash escape changes it, is the word's.
+        var k = 2
+        var text = ""
+        while let c = scalar(k), c != "'", c != "\\" {
+          text.unicodeScalars.append(c)
+          k += 1
+        }
+        lastWordQuoted = true
+        if scalar(k) == "'" {
+          literal = literal.map { $0 + text }
+          i += k + 1
+        } else {
+          _ = scanDollar(taint: refusal(literal), inDoubleQuotes: false)
+          literal = nil
+        }
       case "$":
         if scanDollar(taint: refusal(literal), inDoubleQuotes: false) { literal = nil } else { literal?.append("$") }
       case "`":
@@ -495,6 +564,8 @@ struct ShellScanner {
         literal = nil
       case "=" where namePosition && !assignment && literal.map({ SimpleCommand.isName($0[...]) || ($0.hasSuffix("+") && SimpleCommand.isName($0.dropLast())) }) == true:
         assignment = true
+        let variable = literal.map { $0.hasSuffix("+") ? String($0.dropLast()) : $0 } ?? ""
+        if SimpleCommand.commandVariables.contains(variable) || knowledge.integers.contains(variable) { assignmentTaint = .codeVariable(variable) }
         literal?.append("=")
         i += 1
         if scalar() == "(" {
@@ -819,7 +890,8 @@ struct ShellScanner {
       }
       while !atEnd, scalar() != "\n" {
         if let index = value() {
-          record(index, document.quoted ? .refused(document.taint ?? .quotedHereDocument) : .hereDocument, unless: document.taint)
+          let taint = document.taint ?? (knowledge.startsShells ? .fedToShell : nil)
+          record(index, document.quoted ? .refused(document.taint ?? .quotedHereDocument) : .hereDocument, unless: taint)
           i += 1
           continue
         }
@@ -829,7 +901,8 @@ struct ShellScanner {
         }
         switch scalar()! {
         case "\\":
-          lineContinuation()
+          // A joined line may end the document where this scanner would not: no value is trusted.
+          if scalar(1) == "\n" { ambiguous = true }
           if let index = value(1) { record(index, .refused(.afterBackslash)) }
           i += 2
         case "$":

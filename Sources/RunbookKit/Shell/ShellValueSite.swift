@@ -50,6 +50,14 @@ public enum ShellRefusal: Equatable, Sendable {
   case afterBackslash
   case bashQuote
   case unparsed
+  /// Input fed to another program (a pipe, a here-document, a here-string, a process
+  /// substitution) in a script that also starts a shell, which could be what reads it.
+  case fedToShell
+  /// An argument of a function the script defines, in a script that starts a shell.
+  case functionArgument(String)
+  /// The value of a variable the script declares integer (`declare -i`), or one a program runs
+  /// or a shell reads as code (`GIT_SSH_COMMAND`, `BASH_ENV`, `PS4`, `PATH`, ...).
+  case codeVariable(String)
 
   static let passThroughEnv = "pass it through the step's `env:` and validate it in the script"
 
@@ -72,7 +80,10 @@ public enum ShellRefusal: Equatable, Sendable {
     case .afterDollar: "right after '$', where it would become part of an expansion"
     case .afterBackslash: "right after a backslash, which would escape the quoting"
     case .bashQuote: "inside bash's $'...' or $\"...\" quoting"
-    case .unparsed: "in this script, which the engine cannot read as every shell would (an alias defined in it, a line continuation inside a word or operator, a here-document begun around $( ), a backslashed quote in backquotes in a here-document, nesting deeper than 100 levels)"
+    case .fedToShell: "in input fed to another program (a pipe, a here-document, a here-string, a process substitution) in a script that also starts a shell (sh, bash, ssh, su, sudo -s, eval, source, ...), which could read it as code"
+    case .codeVariable(let name): "in the value of \(name), which bash evaluates as arithmetic or a program runs as a command"
+    case .functionArgument(let name): "as an argument of '\(name)', a function this script defines, in a script that starts a shell: the function may run it as code"
+    case .unparsed: "in this script, which the engine cannot read as every shell would (an alias defined in it, or eval of text that is not all literal, which may define one; a line continuation inside a word or operator, a here-document begun around $( ), a backslashed quote in backquotes in a here-document, nesting deeper than 100 levels)"
     }
   }
 
@@ -90,8 +101,10 @@ public enum ShellRefusal: Equatable, Sendable {
       "unquote the delimiter (<<EOF), or \(Self.passThroughEnv)"
     case .declarationName:
       "write the name yourself and the value after '=' (export NAME=${{ ... }})"
-    case .declaration(let name):
-      "assign it in a plain assignment and declare the name alone (\(name) x; x=${{ ... }})"
+    case .declaration:
+      "assign it to a plain variable (x=${{ ... }}) and check it before giving it to declare, local or readonly; an -i or -a attribute makes even a plain assignment code in bash"
+    case .fedToShell, .functionArgument, .codeVariable:
+      "\(Self.passThroughEnv), reading the variable where it is needed"
     default:
       Self.passThroughEnv
     }

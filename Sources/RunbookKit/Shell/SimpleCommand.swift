@@ -5,16 +5,23 @@ struct SimpleCommand {
   var words: [String?] = []
   /// Whether a redirection came before its words: then no word is a keyword (`2>/dev/null case`).
   var redirected = false
+  /// Whether a process substitution (`<( )`, `>( )`) stands in it.
+  var hasProcessSubstitution = false
 
   static let evaluating: Set<String> = [
     "eval", "let", "trap", "alias", "read", "mapfile", "readarray", "getopts", "unset", "wait", "fc", "bind",
-    "complete", "compgen", "watch", "sg",
+    "complete", "compgen", "watch", "sg", "tmux", "screen",
+  ]
+  /// Variables whose value a program runs as a command, or a shell reads as code.
+  static let commandVariables: Set<String> = [
+    "GIT_SSH_COMMAND", "GIT_SSH", "GIT_PROXY_COMMAND", "GIT_EDITOR", "GIT_PAGER", "EDITOR", "VISUAL", "PAGER", "SSH_ASKPASS",
+    "SUDO_ASKPASS", "PROMPT_COMMAND", "ENV", "BASH_ENV", "PS1", "PS2", "PS4", "IFS", "PATH", "LD_PRELOAD", "LD_LIBRARY_PATH",
   ]
   /// Commands that never run their arguments or their input: a shell's name among their
   /// arguments (`grep -q bash`, `tee /tmp/sh`) is data.
   static let dataCommands: Set<String> = [
     "grep", "egrep", "fgrep", "tee", "logger", "cat", "echo", "printf", "sort", "uniq", "wc", "head", "tail", "cut", "tr",
-    "sed", "awk", "jq", "base64", "sha256sum", "md5sum", "cmp", "diff", "test", "[", "stat", "ls", "getent", "id",
+    "sed", "awk", "jq", "base64", "sha256sum", "md5sum", "cmp", "diff", "test", "[", "stat", "ls", "getent", "id", "systemd-cat",
   ]
   /// Programs that read their standard input as a script, beyond the shells.
   static let inputRunners: Set<String> = ["at", "batch", "crontab"]
@@ -31,7 +38,13 @@ struct SimpleCommand {
   ]
   /// Programs that run a script given as an argument (`-c WORD`, `--command=WORD`) or read from
   /// their standard input.
-  static let shells: Set<String> = ["sh", "bash", "dash", "ksh", "zsh", "ash", "mksh", "busybox", "su", "runuser", "flock", "script"]
+  static let shells: Set<String> = [
+    "sh", "bash", "rbash", "dash", "ksh", "ksh93", "mksh", "lksh", "pdksh", "zsh", "ash", "yash", "posh", "fish", "csh", "tcsh",
+    "busybox", "su", "runuser", "flock", "script",
+  ]
+  /// Words that, anywhere in a script, mean it starts a shell or runs text as code: then no
+  /// value may be fed to another program's input (`ShellRefusal.fedToShell`).
+  static let shellStarters: Set<String> = shells.subtracting(["su", "runuser"]).union(["ssh", "eval", "source", ".", "at", "batch", "crontab", "watch", "sg", "tmux", "screen"])
   /// Shell options that take the next word as their argument.
   static let shellOptionArguments: Set<String> = ["-o", "+o", "-O", "+O", "--rcfile", "--init-file"]
   /// ssh options that take an argument (from ssh(1)).
@@ -111,10 +124,25 @@ struct SimpleCommand {
         j += 1
         continue
       }
-      if Self.isOptionCluster(word, containing: "c") || word == "--command" { sawC = true }
-      j += Self.shellOptionArguments.contains(word) ? 2 : 1
+      if Self.isOptionCluster(word, containing: "c") || Self.isCommandOption(word) { sawC = true }
+      j += Self.takesArgument(word) ? 2 : 1
     }
     return sawC && j == index
+  }
+
+  /// Whether a shell option word takes the next word: `-o`, `+O`, `--rcfile`, or a cluster with
+  /// `o` or `O` in it (`-eo pipefail`).
+  static func takesArgument(_ word: String) -> Bool {
+    if shellOptionArguments.contains(word) { return true }
+    guard word.count >= 2, word.hasPrefix("-") || word.hasPrefix("+"), !word.hasPrefix("--") else { return false }
+    return word.dropFirst().contains("o") || word.dropFirst().contains("O")
+  }
+
+  /// `--command`, or an abbreviation getopt_long accepts (`--comm`), with or without `=VALUE`.
+  static func isCommandOption(_ word: String?) -> Bool {
+    guard let word, word.hasPrefix("--c") else { return false }
+    let option = word.split(separator: "=", maxSplits: 1).first.map(String.init) ?? word
+    return option.count >= 3 && "--command".hasPrefix(option)
   }
 
   /// Why a value in the word at `index` (whose literal text so far is `prefix`) cannot be made
@@ -122,12 +150,31 @@ struct SimpleCommand {
   func refusal(forWordAt index: Int, prefix: String?) -> ShellRefusal? {
     if let shell = shellBefore(index) {
       if isCommandString(index, after: shell.index) { return .shellScript("\(shell.name) -c") }
-      if prefix?.hasPrefix("--command=") == true { return .shellScript("\(shell.name) --command") }
+      if let prefix, prefix.contains("="), Self.isCommandOption(prefix) { return .shellScript("\(shell.name) --command") }
     }
-    if let ssh = words[..<index].lastIndex(where: { $0.map(Self.basename) == "ssh" }),
-      let destination = sshDestination(in: Array(words[(ssh + 1)..<index])), ssh + 1 + destination < index
+    // A command named by an expansion may be a shell: its -c script is refused as one.
+    if let k = commandIndex, words[k] == nil, index > 0, Self.isOptionCluster(words[index - 1], containing: "c") {
+      return .shellScript("the command's -c")
+    }
+    // env -S splits its argument into a command line.
+    if words[..<index].contains(where: { $0.map(Self.basename) == "env" }),
+      (index > 0 && (words[index - 1] == "-S" || words[index - 1] == "--split-string")) || prefix?.hasPrefix("--split-string=") == true
+        || (prefix?.hasPrefix("-S") == true && prefix != "-S")
     {
-      return .shellScript("ssh")
+      return .shellScript("env -S")
+    }
+    if let ssh = words[..<index].lastIndex(where: { $0.map(Self.basename) == "ssh" }) {
+      if let destination = sshDestination(in: Array(words[(ssh + 1)..<index])), ssh + 1 + destination < index { return .shellScript("ssh") }
+      // Options whose value ssh runs through a shell.
+      var option: String?
+      if index > ssh + 1, words[index - 1] == "-o" {
+        option = prefix ?? ""
+      } else if let prefix, prefix.hasPrefix("-o") {
+        option = String(prefix.dropFirst(2))
+      }
+      if let option, ["proxycommand", "localcommand", "remotecommand", "knownhostscommand"].contains(where: { option.lowercased().hasPrefix($0) }) {
+        return .shellScript("ssh -o \(option.prefix { $0 != "=" })")
+      }
     }
     guard let k = commandIndex, k < index, let command = words[k].map(Self.basename) else { return nil }
     let arguments = Array(words[(k + 1)..<index])
@@ -154,10 +201,34 @@ struct SimpleCommand {
     return nil
   }
 
-  /// Whether this command defines an alias, after which any word may expand to other code.
+  /// Whether this command may define an alias, after which any word may expand to other code:
+  /// `alias` with arguments, or `eval` of text that is not all literal or names `alias`.
   var definesAlias: Bool {
-    guard let k = commandIndex, words[k] == "alias" else { return false }
-    return k + 1 < words.count
+    guard let k = commandIndex, k + 1 < words.count else { return false }
+    if words[k] == "alias" { return true }
+    return words[k] == "eval" && words[(k + 1)...].contains { $0 == nil || $0!.contains("alias") }
+  }
+
+  /// The names this command declares integer (`declare -i n`, `local -ri a b=1`).
+  var declaredIntegers: [String] {
+    guard let k = commandIndex, let name = words[k], Self.declaring.contains(name) || name == "export" else { return [] }
+    let arguments = words[(k + 1)...]
+    guard arguments.contains(where: { ($0?.hasPrefix("-") ?? false) && !($0?.hasPrefix("--") ?? true) && $0!.contains("i") }) else { return [] }
+    return arguments.compactMap { $0 }.filter { !$0.hasPrefix("-") && !$0.hasPrefix("+") }.map { String($0.prefix { $0 != "=" }) }
+  }
+
+  /// Whether this command starts a shell or runs text as code (`ShellRefusal.fedToShell`).
+  var startsShell: Bool {
+    if let k = commandIndex, let name = words[k].map(Self.basename), Self.dataCommands.contains(name) { return false }
+    if standardInputShell != nil { return true }
+    return words.enumerated().contains { j, word in
+      guard let word else { return false }
+      let name = Self.basename(word)
+      if name == "su" || name == "runuser" || name == "doas" {
+        return words[(j + 1)...].contains { Self.isOptionCluster($0, containing: "c") || Self.isCommandOption($0) }
+      }
+      return Self.shellStarters.contains(name)
+    }
   }
 
   /// The index among `arguments` of ssh's destination, if it has been given.
@@ -165,7 +236,8 @@ struct SimpleCommand {
     var j = 0
     while j < arguments.count {
       guard let word = arguments[j], word.hasPrefix("-"), word.count >= 2 else { return j }
-      j += word.count == 2 && Self.sshOptionsWithArgument.contains(word.last!) ? 2 : 1
+      // A cluster ending in an option that takes an argument (`-qo X`, `-Tp 2222`) takes the next word.
+      j += Self.sshOptionsWithArgument.contains(word.last!) && !word.hasPrefix("--") ? 2 : 1
     }
     return nil
   }
@@ -192,7 +264,7 @@ struct SimpleCommand {
         if j == commandIndex, let file = rest.first ?? nil, Self.isStandardInput(file) { return name }
       case "su", "runuser":
         let dashes = rest.firstIndex(of: "--")
-        if !rest.contains(where: { Self.isOptionCluster($0, containing: "c") || $0 == "--command" || $0?.hasPrefix("--command=") == true }),
+        if !rest.contains(where: { Self.isOptionCluster($0, containing: "c") || Self.isCommandOption($0) }),
           dashes.map({ $0 + 1 >= rest.count }) ?? true
         {
           return name
@@ -217,7 +289,8 @@ struct SimpleCommand {
       guard let word = arguments[j] else { return true }
       if word == "--" { return j + 1 < arguments.count }
       guard word.hasPrefix("-") else { return true }
-      j += optionArguments.contains(word) ? 2 : 1
+      let clusterTakesArgument = word.count > 2 && !word.hasPrefix("--") && optionArguments.contains("-" + String(word.last!))
+      j += optionArguments.contains(word) || clusterTakesArgument ? 2 : 1
     }
     return false
   }
@@ -238,9 +311,9 @@ struct SimpleCommand {
         break
       }
       guard word.hasPrefix("-") || word.hasPrefix("+"), word.count >= 2 else { break }
-      if Self.isOptionCluster(word, containing: "c") || word == "--command" { return false }
+      if Self.isOptionCluster(word, containing: "c") || Self.isCommandOption(word) { return false }
       if Self.isOptionCluster(word, containing: "s") { return true }
-      j += Self.shellOptionArguments.contains(word) ? 2 : 1
+      j += Self.takesArgument(word) ? 2 : 1
     }
     guard j < arguments.count else { return true }
     return arguments[j].map(Self.isStandardInput) ?? false
