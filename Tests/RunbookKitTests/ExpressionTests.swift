@@ -34,7 +34,13 @@ final class ExpressionTests: XCTestCase {
       XCTAssertEqual((error as? EvaluationError)?.message, "integer overflow in 9223372036854775807 + 1")
     }
     XCTAssertThrowsError(try eval("1 / 0"))
-    XCTAssertThrowsError(try ExpressionParser.parse("9223372036854775808"))
+    // Beyond Int64 an integer is kept exact as its digits: compared and printed, never computed.
+    XCTAssertEqual(try eval("9223372036854775808"), .bigInteger("9223372036854775808"))
+    XCTAssertEqual(try eval("18446744073709551615 > 9223372036854775807"), .bool(true))
+    XCTAssertThrowsError(try eval("-99999999999999999999"), "negation is arithmetic, which a big integer does not take")
+    XCTAssertThrowsError(try eval("18446744073709551615 + 1")) { error in
+      XCTAssertTrue((error as? EvaluationError)?.message.contains("is beyond 64 bits") == true, "\(error)")
+    }
   }
 
   func testFunctions() throws {

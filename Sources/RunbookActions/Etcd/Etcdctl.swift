@@ -61,7 +61,7 @@ struct Etcdctl: Sendable {
     let child = ChildProcess(argv: ["etcdctl"] + flags + arguments + ["-w", "json"], environment: environment, workingDirectory: nil, timeout: nil, streamsStandardOutput: false, streamsStandardError: false)
     let outcome = try await child.run(in: context)
     let text = outcome.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
-    return Output(json: text.isEmpty ? nil : EtcdJSON.parse(text), exitCode: outcome.exitCode, stderrTail: outcome.stderrTail)
+    return Output(json: text.isEmpty ? nil : JSONValue.parse(text), exitCode: outcome.exitCode, stderrTail: outcome.stderrTail)
   }
 
   /// Like `run`, but any failure is an error carrying etcdctl's last line of stderr.

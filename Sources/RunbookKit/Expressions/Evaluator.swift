@@ -163,6 +163,8 @@ public enum Evaluator {
       }
       if result.1 { throw EvaluationError("integer overflow in \(a) \(op.rawValue) \(b)", at: span) }
       return .int(result.0)
+    case (.bigInteger(let digits), _), (_, .bigInteger(let digits)):
+      throw EvaluationError("integer \(digits) is beyond 64 bits: it compares and prints exactly, but '\(op.rawValue)' does not apply to it", at: span)
     default:
       guard let a = decimal(left), let b = decimal(right) else {
         throw EvaluationError("'\(op.rawValue)' does not apply to a \(left.typeName) and a \(right.typeName)", at: span)
@@ -198,6 +200,7 @@ public enum Evaluator {
   private static func compare(_ a: Value, _ b: Value, _ op: Expression.BinaryOperator, _ span: Expression.Span) throws(EvaluationError) -> Int {
     switch (a, b) {
     case (.int(let x), .int(let y)): return x < y ? -1 : (x == y ? 0 : 1)
+    case (.int, .bigInteger), (.bigInteger, .int), (.bigInteger, .bigInteger): return Value.compareIntegers(a.plainText, b.plainText)
     case (.string(let x), .string(let y)): return x < y ? -1 : (x == y ? 0 : 1)
     default:
       guard let x = decimal(a), let y = decimal(b) else {

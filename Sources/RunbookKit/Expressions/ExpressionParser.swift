@@ -110,6 +110,9 @@ public struct ExpressionParser {
     case .integer(let i):
       position += 1
       return .literal(.int(i), token.span)
+    case .bigInteger(let digits):
+      position += 1
+      return .literal(.bigInteger(digits), token.span)
     case .decimal(let d):
       position += 1
       return .literal(.decimal(d), token.span)
@@ -186,6 +189,7 @@ public struct ExpressionParser {
   private func describe(_ token: Lexer.Token) -> String {
     switch token.kind {
     case .integer(let i): "number \(i)"
+    case .bigInteger(let digits): "number \(digits)"
     case .decimal(let d): "number \(d)"
     case .string(let s): "string '\(s)'"
     case .identifier(let n): "'\(n)'"

@@ -59,6 +59,9 @@ public enum Functions {
     case ("hex", _):
       switch args[0] {
       case .int(let i): return .string(String(UInt64(bitPattern: i), radix: 16))
+      case .bigInteger(let digits):
+        guard let n = UInt64(digits) else { throw EvaluationError("hex() takes an integer up to 2^64, not \(digits)", at: span) }
+        return .string(String(n, radix: 16))
       case .string(let s):
         guard let n = UInt64(s) else { throw EvaluationError("hex() takes a decimal integer, not '\(s)'", at: span) }
         return .string(String(n, radix: 16))

@@ -1,7 +1,7 @@
 /// Splits expression text into tokens with their offsets.
 struct Lexer {
   enum Kind: Equatable {
-    case integer(Int64), decimal(Double), string(String), identifier(String)
+    case integer(Int64), bigInteger(String), decimal(Double), string(String), identifier(String)
     case symbol(String)
     case end
   }
@@ -69,8 +69,9 @@ struct Lexer {
           guard let d = Double(literal), d.isFinite else { throw Failure(message: "decimal \(literal) is out of range", span: span(start, i)) }
           result.append(Token(kind: .decimal(d), span: span(start, i)))
         } else {
-          guard let v = Int64(literal) else { throw Failure(message: "integer \(literal) does not fit in 64 bits", span: span(start, i)) }
-          result.append(Token(kind: .integer(v), span: span(start, i)))
+          // Beyond Int64 an integer stays exact as its digits: it compares and prints exactly.
+          let digits = String(literal.drop { $0 == "0" })
+          result.append(Token(kind: Int64(literal).map(Kind.integer) ?? .bigInteger(digits), span: span(start, i)))
         }
       } else if Self.isIdentifierStart(c) {
         while i < scalars.count, Self.isWordScalar(scalars[i]) { i += 1 }

@@ -4,6 +4,9 @@ public indirect enum Value: Sendable, Hashable {
   case null
   case bool(Bool)
   case int(Int64)
+  /// An integer beyond Int64 (a uint64 etcd member id, or longer), as its exact decimal
+  /// digits: compared and printed exactly; arithmetic on it is an error.
+  case bigInteger(String)
   case decimal(Double)
   case string(String)
   case list([Value])
@@ -42,7 +45,7 @@ public indirect enum Value: Sendable, Hashable {
     switch self {
     case .null: "null"
     case .bool: "bool"
-    case .int: "int"
+    case .int, .bigInteger: "int"
     case .decimal: "decimal"
     case .string: "string"
     case .list: "list"
@@ -83,6 +86,7 @@ public indirect enum Value: Sendable, Hashable {
     case .null: ""
     case .bool(let b): b ? "true" : "false"
     case .int(let i): String(i)
+    case .bigInteger(let digits): digits
     case .decimal(let d): Self.format(d)
     case .string(let s): s
     case .list, .map: json.serialized(pretty: false)
@@ -95,6 +99,7 @@ public indirect enum Value: Sendable, Hashable {
     case .null: .null
     case .bool(let b): .bool(b)
     case .int(let i): .int(i)
+    case .bigInteger(let digits): .bigInteger(digits)
     case .decimal(let d): .double(d)
     case .string(let s): .string(s)
     case .list(let items): .array(items.map(\.json))
@@ -108,11 +113,21 @@ public indirect enum Value: Sendable, Hashable {
     case .null: self = .null
     case .bool(let b): self = .bool(b)
     case .int(let i): self = .int(i)
+    case .bigInteger(let digits): self = .bigInteger(digits)
     case .double(let d): self = .decimal(d)
     case .string(let s): self = .string(s)
     case .array(let items): self = .list(items.map(Value.init))
     case .object(let members): self = .map(Dictionary(members.map { ($0.key, Value($0.value)) }, uniquingKeysWith: { a, _ in a }))
     }
+  }
+
+  /// The order of two integers given as decimal text (Int64 or longer), exactly: -1, 0 or 1.
+  static func compareIntegers(_ a: String, _ b: String) -> Int {
+    let (negativeA, digitsA) = (a.hasPrefix("-"), a.hasPrefix("-") ? String(a.dropFirst()) : a)
+    let (negativeB, digitsB) = (b.hasPrefix("-"), b.hasPrefix("-") ? String(b.dropFirst()) : b)
+    if negativeA != negativeB { return negativeA ? -1 : 1 }
+    let magnitude = digitsA.count != digitsB.count ? (digitsA.count < digitsB.count ? -1 : 1) : (digitsA == digitsB ? 0 : (digitsA < digitsB ? -1 : 1))
+    return negativeA ? -magnitude : magnitude
   }
 
   static func format(_ d: Double) -> String {

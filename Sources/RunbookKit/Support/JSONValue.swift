@@ -8,6 +8,8 @@ public indirect enum JSONValue: Sendable, Hashable, ExpressibleByDictionaryLiter
   case null
   case bool(Bool)
   case int(Int64)
+  /// An integer beyond Int64, as its exact decimal digits (`17736098101335889303`).
+  case bigInteger(String)
   case double(Double)
   case string(String)
   case array([JSONValue])
@@ -70,6 +72,7 @@ public indirect enum JSONValue: Sendable, Hashable, ExpressibleByDictionaryLiter
     case .null: out += "null".utf8
     case .bool(let b): out += (b ? "true" : "false").utf8
     case .int(let i): out += String(i).utf8
+    case .bigInteger(let digits): out += digits.utf8
     case .double(let d):
       if d.isFinite {
         out += (d == d.rounded() && abs(d) < 1e15 ? String(format: "%.1f", d) : "\(d)").utf8
@@ -140,26 +143,7 @@ public indirect enum JSONValue: Sendable, Hashable, ExpressibleByDictionaryLiter
 
   // MARK: Reading
 
-  /// Reads JSON text (a subset of YAML 1.2) through the located YAML parser.
-  public static func parse(_ text: String) -> JSONValue? {
-    let result = YAMLParser.parse(text)
-    guard result.problems.isEmpty, let root = result.root else { return nil }
-    return JSONValue(root)
-  }
-
-  init(_ node: YAMLNode) {
-    switch node.content {
-    case .scalar(let s):
-      switch s.value {
-      case .null: self = .null
-      case .bool(let b): self = .bool(b)
-      case .int(let i): self = .int(i)
-      case .float(let d): self = .double(d)
-      case .string(let t): self = .string(t)
-      }
-    case .sequence(let items): self = .array(items.map(JSONValue.init))
-    case .mapping(let pairs): self = .object(pairs.map { Member($0.name, JSONValue($0.value)) })
-    }
-  }
+  /// Reads JSON text, every integer exact (`JSONReader`).
+  public static func parse(_ text: String) -> JSONValue? { JSONReader.read(text) }
 }
 
