@@ -17,17 +17,20 @@ public enum ActionHarness {
   }
 
   public static func run(_ action: any Action.Type, _ inputs: [String: Value]) async throws -> Run {
-    var values = inputs
-    for spec in action.inputs where values[spec.name] == nil {
-      if let value = spec.defaultValue { values[spec.name] = value }
-    }
     let lines = Lines()
     let context = ActionContext(
       runID: "harness", step: action.name, environment: ProcessInfo.processInfo.environment,
       output: { lines.append($0.text) }, interruption: Interruption(),
       runCheck: { name, _ in throw ActionError(.failed, "the harness runs no check (\(name))") },
       evaluateExpect: { _, _ in .null })
-    let result = try await action.init().run(ResolvedInput(values), in: context)
+    // Resolved as a runbook's inputs are: defaults, types, durations.
+    let resolved: ResolvedInput
+    do {
+      resolved = try action.descriptor.resolved(inputs)
+    } catch let mismatch as ActionDescriptor.TypeMismatch {
+      throw ActionError(.invalidInput, mismatch.message(action: action.name))
+    }
+    let result = try await action.init().run(resolved, in: context)
     return Run(outputs: result.outputs, lines: lines.all)
   }
 }

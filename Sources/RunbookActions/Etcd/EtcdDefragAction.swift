@@ -28,7 +28,7 @@ public struct EtcdDefragAction: Action {
     let endpoint = input.text("endpoint") ?? ""
     let etcdctl = try Etcdctl(input, endpoints: [endpoint])
     let before = try await EtcdStatus.dbSize(etcdctl, in: context)
-    _ = try await etcdctl.require(["defrag"], in: context)
+    try await etcdctl.succeed(["defrag"], in: context)
     let after = try await EtcdStatus.dbSize(etcdctl, in: context)
     context.output(OutputLine(.stdout, "defragmented \(endpoint): \(before) → \(after) bytes"))
     return ActionResult(["endpoint": .string(endpoint), "db_size_before": .int(before), "db_size_after": .int(after)])

@@ -28,7 +28,7 @@ public struct EtcdMemberPromoteAction: Action {
       throw ActionError(.failed, "no member '\(reference)' to promote")
     }
     guard member.isLearner else { return ActionResult(["id": .string(member.id), "changed": .bool(false)]) }
-    _ = try await etcdctl.require(["member", "promote", member.id], in: context)
+    try await etcdctl.succeed(["member", "promote", member.id], in: context)
     return ActionResult(["id": .string(member.id), "changed": .bool(true)])
   }
 }

@@ -27,7 +27,7 @@ public struct EtcdMemberRemoveAction: Action {
       context.output(OutputLine(.stdout, "member \(reference) is not in the cluster; nothing to remove"))
       return ActionResult(["id": .string(""), "changed": .bool(false)])
     }
-    _ = try await etcdctl.require(["member", "remove", member.id], in: context)
+    try await etcdctl.succeed(["member", "remove", member.id], in: context)
     context.output(OutputLine(.stdout, "removed member \(member.name) (\(member.id))"))
     return ActionResult(["id": .string(member.id), "changed": .bool(true)])
   }

@@ -34,7 +34,7 @@ public struct EtcdMoveLeaderAction: Action {
       return ActionResult(["from": .string(leader.id), "to": .string(target.id), "changed": .bool(false)])
     }
     let atLeader = try Etcdctl(input, endpoints: [leaderEndpoint])
-    _ = try await atLeader.require(["move-leader", target.id], in: context)
+    try await atLeader.succeed(["move-leader", target.id], in: context)
     context.output(OutputLine(.stdout, "leadership moved from \(leader.name) (\(leader.id)) to \(target.name) (\(target.id))"))
     return ActionResult(["from": .string(leader.id), "to": .string(target.id), "changed": .bool(true)])
   }

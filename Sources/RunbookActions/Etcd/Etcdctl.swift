@@ -74,6 +74,15 @@ struct Etcdctl: Sendable {
     return json
   }
 
+  /// Runs a command whose output is a sentence, not JSON (defrag, move-leader, member remove,
+  /// member promote in etcd 3.4): any failure is an error carrying etcdctl's last line of stderr.
+  func succeed(_ arguments: [String], in context: ActionContext) async throws {
+    let output = try await run(arguments, in: context)
+    guard output.exitCode == 0 else {
+      throw ActionError(.failed, "etcdctl \(arguments.joined(separator: " ")) failed (exit \(output.exitCode))\(Self.reason(output.stderrTail))")
+    }
+  }
+
   /// The last line of etcdctl's stderr that is not a JSON log line, for messages.
   static func reason(_ stderrTail: String) -> String {
     let lines = stderrTail.split(separator: "\n").map(String.init).filter { !$0.hasPrefix("{") }

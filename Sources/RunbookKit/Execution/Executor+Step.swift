@@ -197,7 +197,13 @@ extension Executor {
           throw ActionError(.invalidInput, "\(name) is not a read-only action")
         }
         let checkContext = makeActionContext(key: key, context: context) { _ in }
-        return try await Self.asActionError { try await descriptor.run(ResolvedInput(inputs), checkContext) }.outputs
+        let input: ResolvedInput
+        do {
+          input = try descriptor.resolved(inputs)
+        } catch let mismatch as ActionDescriptor.TypeMismatch {
+          throw ActionError(.invalidInput, mismatch.message(action: name))
+        }
+        return try await Self.asActionError { try await descriptor.run(input, checkContext) }.outputs
       },
       evaluateExpect: { text, outputs in
         let node = YAMLNode(.scalar(YAMLScalar(text: text, style: .plain, value: .string(text))), range: SourceRange(line: 1, column: 1, length: 1))

@@ -48,31 +48,58 @@ extension ActionDescriptor {
   /// expression produced at run time is held to the type its literal would be (`timeout: soon`
   /// fails the step, it is not "no timeout"). Unknown values (in a plan) are left as they are.
   private func typed(_ values: inout [String: Value], given call: ActionCall) throws(InputResolutionError) -> [String: RunbookDuration] {
+    switch Self.checkTypes(&values, inputs: inputs) {
+    case .success(let durations):
+      return durations
+    case .failure(let mismatch):
+      let template = call.with.first { $0.name == mismatch.input }?.value.templates.first
+        ?? Template(parts: [], raw: "", node: YAMLNode(.scalar(YAMLScalar(text: "", style: .plain, value: .null)), range: call.range))
+      throw InputResolutionError(error: EvaluationError(mismatch.message(action: name), at: .init(start: 0, length: 1)), template: template)
+    }
+  }
+
+  /// A typed input whose value does not fit its type.
+  public struct TypeMismatch: Error, Sendable {
+    public var input: String
+    public var value: Value
+    public var expected: String
+
+    public func message(action: String) -> String {
+      "input '\(input)' of \(action) is \(Diagnostic.quoted(value.plainText)), not \(expected)"
+    }
+  }
+
+  /// Inputs given as values (by `wait` for its check, or a test harness), resolved as a
+  /// runbook's are: defaults applied, types checked, durations parsed.
+  public func resolved(_ given: [String: Value]) throws(TypeMismatch) -> ResolvedInput {
+    var values = given
+    for spec in inputs where values[spec.name] == nil { if let value = spec.defaultValue { values[spec.name] = value } }
+    let durations = try Self.checkTypes(&values, inputs: inputs).get()
+    return ResolvedInput(values, durations: durations)
+  }
+
+  /// The typed inputs of `values` checked against `inputs`, ints and bools normalised, and the
+  /// durations parsed.
+  public static func checkTypes(_ values: inout [String: Value], inputs: [InputSpec]) -> Result<[String: RunbookDuration], TypeMismatch> {
     var durations: [String: RunbookDuration] = [:]
     for spec in inputs {
       guard let value = values[spec.name], !value.containsUnknown, value != .null else { continue }
-      var problem: String?
+      var expected: String?
       switch spec.type {
       case .duration:
-        if let duration = RunbookDuration(value.plainText) { durations[spec.name] = duration } else { problem = "a duration such as 30s, 5m or 1h30m" }
+        if let duration = RunbookDuration(value.plainText) { durations[spec.name] = duration } else { expected = "a duration such as 30s, 5m or 1h30m" }
       case .int:
-        if case .int = value {} else if let number = Int64(value.plainText) { values[spec.name] = .int(number) } else { problem = "an integer" }
+        if case .int = value {} else if let number = Int64(value.plainText) { values[spec.name] = .int(number) } else { expected = "an integer" }
       case .bool:
-        if case .bool = value {} else if ["true", "false"].contains(value.plainText) { values[spec.name] = .bool(value.plainText == "true") } else { problem = "true or false" }
+        if case .bool = value {} else if ["true", "false"].contains(value.plainText) { values[spec.name] = .bool(value.plainText == "true") } else { expected = "true or false" }
       case .choice(let words):
-        if !words.contains(value.plainText) { problem = "one of \(words.joined(separator: ", "))" }
+        if !words.contains(value.plainText) { expected = "one of \(words.joined(separator: ", "))" }
       default:
         break
       }
-      if let problem {
-        let template = call.with.first { $0.name == spec.name }?.value.templates.first
-          ?? Template(parts: [], raw: "", node: YAMLNode(.scalar(YAMLScalar(text: "", style: .plain, value: .null)), range: call.range))
-        throw InputResolutionError(
-          error: EvaluationError("input '\(spec.name)' of \(name) is \(Diagnostic.quoted(value.plainText)), not \(problem)", at: .init(start: 0, length: 1)),
-          template: template)
-      }
+      if let expected { return .failure(TypeMismatch(input: spec.name, value: value, expected: expected)) }
     }
-    return durations
+    return .success(durations)
   }
 
   /// A value under `with:`, lists and mappings evaluated item by item.
