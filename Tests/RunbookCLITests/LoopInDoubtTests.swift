@@ -26,6 +26,7 @@ final class LoopInDoubtTests: XCTestCase {
                 ;;
               node-b)
                 # Waits for `go`, and gives up when the engine that started it is gone.
+                echo $$ > b.pid
                 engine=$PPID
                 for i in $(seq 1 50); do [ -e go ] && break; kill -0 $engine 2>/dev/null || exit 3; sleep 0.1; done
                 [ -e go ] || exit 3
@@ -37,7 +38,11 @@ final class LoopInDoubtTests: XCTestCase {
     let killed = try CommandLineTool.run(["apply", "push.yaml", "--yes", "--run-id", "r1"], in: scratch.path, environment: environment)
     XCTAssertEqual(killed.status, 128 + SIGKILL, "SIGKILL: \(killed.stdout)")
     XCTAssertEqual(scratch.read("ledger"), "node-a\n")
-    usleep(500_000)  // node-b's shell notices its engine is gone within 0.1 s
+    // The killed engine's node-b may still be waiting: it must be gone before `go` appears,
+    // or it would push too (it gives up within 5 s).
+    if let pid = Int32(scratch.read("b.pid").trimmingCharacters(in: .whitespacesAndNewlines)) {
+      for _ in 0..<100 where kill(pid, 0) == 0 { usleep(100_000) }
+    }
 
     let first = try CommandLineTool.run(["resume", "r1"], in: scratch.path, environment: environment)
     XCTAssertEqual(first.status, 3, first.stdout + first.stderr)

@@ -109,7 +109,7 @@ final class ProgressRenderer: RunObserver, @unchecked Sendable {
   static func line(for event: RunEvent, color: Bool) -> String? {
     let key = event.step.map { StepKey(step: $0, iteration: event.iteration).description } ?? ""
     let elapsed = event.elapsed.map { String(format: " (%.2fs)", $0) } ?? ""
-    let message = event.message.map { ": \($0)" } ?? ""
+    let message = event.message.map { ": \(VisibleText.line($0))" } ?? ""
     func paint(_ text: String, _ code: String) -> String { color ? "\u{1B}[\(code)m\(text)\u{1B}[0m" : text }
     switch event.kind {
     case .runStarted: return "run \(event.runID)\(message)"
@@ -119,7 +119,7 @@ final class ProgressRenderer: RunObserver, @unchecked Sendable {
     case .stepRetrying: return paint("↻ \(key) attempt \(event.attempt ?? 0) failed\(message); retrying", "33")
     case .stepFinished:
       switch event.status {
-      case "succeeded": return paint("✓ \(key)\(elapsed)", "32") + (event.message.map { " — \($0)" } ?? "")
+      case "succeeded": return paint("✓ \(key)\(elapsed)", "32") + (event.message.map { " — \(VisibleText.line($0))" } ?? "")
       case "skipped": return paint("- \(key) skipped\(message)", "36")
       case "awaiting_approval": return paint("⏸ \(key) awaits approval\(message)", "33")
       case "blocked", "in_doubt": return paint("■ \(key) blocked\(message)", "33")

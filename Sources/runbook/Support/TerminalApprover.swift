@@ -10,7 +10,8 @@ struct TerminalApprover: Approver {
   func approve(step: String, message: String) async -> Bool? {
     guard interactive else { return nil }
     return renderer.withPausedDrawing {
-      Terminal.standardError("\nApproval needed for step \(step):\n  \(message)\nApprove? [y/N] ")
+      // The question is user text: shown escaped, so it cannot redraw what the operator reads.
+      Terminal.standardError("\nApproval needed for step \(step):\n  \(VisibleText.line(message))\nApprove? [y/N] ")
       guard let answer = readLine(strippingNewline: true) else { return nil }
       return ["y", "yes"].contains(answer.trimmingCharacters(in: .whitespaces).lowercased())
     }
