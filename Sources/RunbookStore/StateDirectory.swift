@@ -1,7 +1,7 @@
 import Foundation
 import RunbookKit
 
-/// The state directory of DESIGN.md §7: `--state-dir`, else `$RUNBOOK_STATE_DIR`, else
+/// The state directory of docs/running.md, "State directory": `--state-dir`, else `$RUNBOOK_STATE_DIR`, else
 /// `$XDG_STATE_HOME/runbook`, else `~/.local/state/runbook`; created 0700.
 public struct StateDirectory: Sendable {
   public var path: String
@@ -22,7 +22,7 @@ public struct StateDirectory: Sendable {
   public var databasePath: String { path + "/journal.sqlite" }
 
   /// Creates the directory and its parents (0700) if needed, then trusts it only as OpenSSH
-  /// trusts `~/.ssh` (DESIGN §10): owned by the current user and not writable by others, in
+  /// trusts `~/.ssh` (docs/running.md, "State directory"): owned by the current user and not writable by others, in
   /// ancestors that only their owner (root or the user) can change; and every journal file in
   /// it a regular file of ours, not a symlink. Nothing is chmod'ed: a loose directory is refused
   /// with what to fix, since someone else may already have written to it.

@@ -35,3 +35,10 @@ public final class ScratchDirectory {
     }
   }
 }
+
+extension ScratchDirectory {
+  /// Runs `runbook ARGUMENTS` in this directory with its own state directory (`state/`).
+  public func runbook(_ arguments: [String], environment: [String: String] = [:], binSh: CommandLineTool.BinSh = .system) throws -> CommandLineTool.Result {
+    try CommandLineTool.run(arguments, in: path, environment: ["RUNBOOK_STATE_DIR": path + "/state"].merging(environment) { $1 }, binSh: binSh)
+  }
+}

@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import RunbookKit
 
-/// Runs the command, mapping every error to the exit codes of DESIGN.md §9.
+/// Runs the command, mapping every error to the exit codes of docs/running.md, "Exit codes".
 @main
 enum Main {
   static func main() async {

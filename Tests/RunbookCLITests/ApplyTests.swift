@@ -16,7 +16,7 @@ final class ApplyTests: XCTestCase {
   /// Runs `runbook ARGUMENTS` with the scratch state directory, in the scratch directory.
   @discardableResult
   func runbook(_ arguments: [String], environment: [String: String] = [:]) throws -> CommandLineTool.Result {
-    try CommandLineTool.run(arguments, in: scratch.path, environment: ["RUNBOOK_STATE_DIR": scratch.path + "/state"].merging(environment) { $1 })
+    try scratch.runbook(arguments, environment: environment)
   }
 
   func store() throws -> SQLiteStateStore { try SQLiteStateStore(path: scratch.path + "/state/journal.sqlite") }

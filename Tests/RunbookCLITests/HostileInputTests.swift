@@ -13,7 +13,7 @@ final class HostileInputTests: XCTestCase {
   }
 
   func runbook(_ arguments: [String], environment: [String: String] = [:]) throws -> CommandLineTool.Result {
-    try CommandLineTool.run(arguments, in: scratch.path, environment: ["RUNBOOK_STATE_DIR": scratch.path + "/state"].merging(environment) { $1 })
+    try scratch.runbook(arguments, environment: environment)
   }
 
   func testADirectoryAFIFOAndADeviceAreRefusedWithoutBlocking() throws {

@@ -13,7 +13,7 @@ final class PlanEngineAgreementTests: XCTestCase {
   }
 
   func runbook(_ arguments: [String]) throws -> CommandLineTool.Result {
-    try CommandLineTool.run(arguments, in: scratch.path, environment: ["RUNBOOK_STATE_DIR": scratch.path + "/state"])
+    try scratch.runbook(arguments)
   }
 
   func testPreconditionsAndSkipIfArePolledWithinTheirWindow() throws {

@@ -29,7 +29,7 @@ final class ReviewSpoofingTests: XCTestCase {
   }
 
   func runbook(_ arguments: [String]) throws -> CommandLineTool.Result {
-    try CommandLineTool.run(arguments, in: scratch.path, environment: ["RUNBOOK_STATE_DIR": scratch.path + "/state"])
+    try scratch.runbook(arguments)
   }
 
   func testANulInAParamsFileIsRefusedAndNothingIsDeleted() throws {

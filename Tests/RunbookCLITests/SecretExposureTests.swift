@@ -12,7 +12,7 @@ final class SecretExposureTests: XCTestCase {
   }
 
   func runbook(_ arguments: [String]) throws -> CommandLineTool.Result {
-    try CommandLineTool.run(arguments, in: scratch.path, environment: ["RUNBOOK_STATE_DIR": scratch.path + "/state"])
+    try scratch.runbook(arguments)
   }
 
   func testParamErrorsDoNotEchoASecret() throws {

@@ -13,7 +13,7 @@ final class ShellValueTests: XCTestCase {
   }
 
   func runbook(_ arguments: [String], binSh: CommandLineTool.BinSh = .system) throws -> CommandLineTool.Result {
-    try CommandLineTool.run(arguments, in: scratch.path, environment: ["RUNBOOK_STATE_DIR": scratch.path + "/state"], binSh: binSh)
+    try scratch.runbook(arguments, binSh: binSh)
   }
 
   var shells: [CommandLineTool.BinSh] { CommandLineTool.BinSh.allCases.filter(\.isAvailable) }

@@ -2,7 +2,7 @@ import Foundation
 import RunbookYAML
 
 extension Executor {
-  /// One step, in the order of DESIGN.md §6: when → skip_if → preconditions → approval →
+  /// One step, in the order of docs/running.md, "One step, in order": when → skip_if → preconditions → approval →
   /// action (retry, timeout) → verify. Every transition is journaled before the next move.
   func runStep(_ id: String) async throws -> StepFinish {
     guard let step = runbook.step(id) else { return StepFinish(status: .failed, message: "unknown step \(id)") }

@@ -1,7 +1,7 @@
 import Foundation
 
 /// Runs a checked runbook's steps in DAG order, journaling every transition before acting on it,
-/// and picks up a journaled run where it stopped (DESIGN.md §6–§7).
+/// and picks up a journaled run where it stopped (docs/running.md, "apply" and "resume").
 ///
 /// The executor only ever executes: showing what would happen is the plan's job.
 public final class Executor: @unchecked Sendable {

@@ -70,7 +70,7 @@ public indirect enum Value: Sendable, Hashable {
   }
 
   /// Whether a string in this value, or a map key, holds a NUL, which would cut an argument,
-  /// a path or an environment string short where it is used (DESIGN §10).
+  /// a path or an environment string short where it is used (docs/running.md, "What input is refused").
   public var containsNUL: Bool {
     switch self {
     case .string(let s): s.utf8.contains(0)

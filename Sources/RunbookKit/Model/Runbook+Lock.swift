@@ -2,7 +2,7 @@ import Foundation
 
 extension Runbook {
   /// The lock a run holds: `lock:` evaluated when the run starts, with `params`, `env` and `run`
-  /// in scope (DESIGN §7), or the runbook's name when it declares none. A lock that cannot be
+  /// in scope (docs/running.md, "Locks"), or the runbook's name when it declares none. A lock that cannot be
   /// evaluated, or is empty, is an error: never a silent fallback to another name.
   public func lockName(params: ParamValues, environment: [String: String], runID: String, started: Date) throws(EvaluationError) -> String {
     guard let lock else { return name.value }

@@ -719,37 +719,25 @@ struct ShellScanner {
   /// After `$((` or `((`: up to and past the closing `))`. Every value inside is refused.
   private mutating func scanArithmetic(taint: ShellRefusal?) {
     let taint = taint ?? .arithmetic
-    var depth = 0
-    while !atEnd {
-      if let index = value() {
-        record(index, .refused(taint))
-        i += 1
-        continue
-      }
-      switch scalar()! {
-      case "(":
-        depth += 1
-        i += 1
-      case ")":
-        i += 1
-        if depth > 0 {
-          depth -= 1
-        } else if scalar() == ")" {
-          i += 1
-          return
-        } else {
-          // `$((cmd) ...)`: a subshell inside a command substitution after all.
-          scanList(until: .parenthesis, taint: taint)
-          return
-        }
-      default:
-        scanNested(taint: taint)
+    scanBalanced(open: "(", close: ")", taint: taint) { scanner in
+      if scanner.scalar() == ")" {
+        scanner.i += 1
+      } else {
+        // `$((cmd) ...)`: a subshell inside a command substitution after all.
+        scanner.scanList(until: .parenthesis, taint: taint)
       }
     }
   }
 
   /// After `$[` or an array name's `[`: up to and past the matching `]`.
   private mutating func scanBracketed(taint: ShellRefusal) {
+    scanBalanced(open: "[", close: "]", taint: taint) { _ in }
+  }
+
+  /// Up to and past the `close` that matches an `open` already read, nested pairs counted,
+  /// quotes and expansions followed; every value inside is refused. `ending` reads what
+  /// follows the matching `close`.
+  private mutating func scanBalanced(open: Unicode.Scalar, close: Unicode.Scalar, taint: ShellRefusal, ending: (inout ShellScanner) -> Void) {
     var depth = 0
     while !atEnd {
       if let index = value() {
@@ -757,15 +745,18 @@ struct ShellScanner {
         i += 1
         continue
       }
-      switch scalar()! {
-      case "[":
+      let c = scalar()!
+      if c == open {
         depth += 1
         i += 1
-      case "]":
+      } else if c == close {
         i += 1
-        if depth == 0 { return }
+        if depth == 0 {
+          ending(&self)
+          return
+        }
         depth -= 1
-      default:
+      } else {
         scanNested(taint: taint)
       }
     }

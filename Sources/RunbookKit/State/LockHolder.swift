@@ -1,7 +1,7 @@
 import Foundation
 
 /// Who holds a lock: the run, and its process identified so that neither a reused pid nor a
-/// process in another pid namespace is mistaken for it (DESIGN §7): host, boot id, pid
+/// process in another pid namespace is mistaken for it (docs/running.md, "Locks"): host, boot id, pid
 /// namespace, pid, and the process's start time in clock ticks since boot.
 public struct LockHolder: Sendable, Equatable {
   public var name: String

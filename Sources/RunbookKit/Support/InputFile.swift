@@ -2,7 +2,7 @@ import Foundation
 
 /// Reads a file named as input (a runbook, a plan, a params file): only a regular file, opened
 /// without blocking so a FIFO or a device is refused rather than waited on or read forever
-/// (DESIGN §10: nothing that is not a regular file is read), and no larger than `limit`.
+/// (docs/running.md, "What input is refused"), and no larger than `limit`.
 public enum InputFile {
   public enum Failure: Error, Equatable, Sendable {
     case missing

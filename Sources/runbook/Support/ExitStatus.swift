@@ -1,4 +1,4 @@
-/// The exit codes of the command-line contract (DESIGN.md §9).
+/// The exit codes of the command-line contract (docs/running.md, "Exit codes").
 enum ExitStatus: Int32, Error {
   case success = 0
   case stepFailed = 1

@@ -3,7 +3,7 @@ import RunbookKit
 import RunbookStore
 
 /// What `apply` and `resume` share: the lock, the signal trap, the executor, the final status in
-/// the journal, and the exit code of DESIGN.md §9.
+/// the journal, and the exit code of docs/running.md, "Exit codes".
 struct RunDriver {
   var input: RunbookInput
   var runbook: Runbook
