@@ -5,8 +5,13 @@ import RunbookKit
 /// `$XDG_STATE_HOME/runbook`, else `~/.local/state/runbook`; created 0700.
 public struct StateDirectory: Sendable {
   public var path: String
+  /// True when the path is not the default one (given, or from the environment): a hint that
+  /// an operator pastes elsewhere must then name it.
+  public var isChosen: Bool { path != fallback }
+  private var fallback: String
 
   public init(explicit: String?, environment: [String: String]) {
+    fallback = (environment["HOME"] ?? NSHomeDirectory()) + "/.local/state/runbook"
     if let explicit, !explicit.isEmpty {
       path = explicit
     } else if let fromEnvironment = environment["RUNBOOK_STATE_DIR"], !fromEnvironment.isEmpty {
@@ -14,7 +19,7 @@ public struct StateDirectory: Sendable {
     } else if let xdg = environment["XDG_STATE_HOME"], !xdg.isEmpty {
       path = xdg + "/runbook"
     } else {
-      path = (environment["HOME"] ?? NSHomeDirectory()) + "/.local/state/runbook"
+      path = fallback
     }
   }
 
@@ -34,6 +39,19 @@ public struct StateDirectory: Sendable {
         throw StateStoreError(.storage, "cannot create \(prefix): \(String(cString: strerror(errno)))")
       }
     }
+    try checkTrust()
+  }
+
+  /// Whether a journal is there, trusted as `prepare` trusts it; creates nothing, so looking up
+  /// a run in the wrong place leaves no empty directories behind.
+  public func existingJournal() throws -> Bool {
+    var info = stat()
+    guard lstat(databasePath, &info) == 0 else { return false }
+    try checkTrust()
+    return true
+  }
+
+  private func checkTrust() throws {
     guard let resolved = realpath(path, nil) else {
       throw StateStoreError(.storage, "cannot resolve \(path): \(String(cString: strerror(errno)))")
     }

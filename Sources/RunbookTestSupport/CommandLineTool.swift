@@ -86,24 +86,29 @@ public enum CommandLineTool {
     /// shell reports it. It reaps the child itself: Foundation's `waitUntilExit` has been seen to
     /// miss an exit and wait forever.
     public func finish() throws -> Result {
-      var status: Int32 = 0
-      var code: Int32?
-      while code == nil {
-        let reaped = waitpid(process.processIdentifier, &status, WNOHANG)
-        if reaped == process.processIdentifier {
-          let signal = status & 0x7f
-          code = signal == 0 ? (status >> 8) & 0xff : 128 + signal
-        } else if reaped < 0 && errno == ECHILD {
-          process.waitUntilExit()  // Foundation reaped it first; it knows the status
-          code = process.terminationReason == .uncaughtSignal ? 128 + process.terminationStatus : process.terminationStatus
-        } else {
-          usleep(5_000)
-        }
-      }
+      let code = CommandLineTool.reap(process)
       defer { try? FileManager.default.removeItem(at: scratch) }
       return Result(
-        status: code ?? -1, stdout: try String(contentsOf: stdoutURL, encoding: .utf8),
+        status: code, stdout: try String(contentsOf: stdoutURL, encoding: .utf8),
         stderr: try String(contentsOf: stderrURL, encoding: .utf8))
+    }
+  }
+
+  /// Waits for a started process to exit; its status, 128 + N for a signal N, as a shell reports
+  /// it. It reaps the child itself: Foundation's `waitUntilExit` has been seen to miss an exit and
+  /// wait forever.
+  public static func reap(_ process: Process) -> Int32 {
+    var status: Int32 = 0
+    while true {
+      let reaped = waitpid(process.processIdentifier, &status, WNOHANG)
+      if reaped == process.processIdentifier {
+        let signal = status & 0x7f
+        return signal == 0 ? (status >> 8) & 0xff : 128 + signal
+      } else if reaped < 0 && errno == ECHILD {
+        process.waitUntilExit()  // Foundation reaped it first; it knows the status
+        return process.terminationReason == .uncaughtSignal ? 128 + process.terminationStatus : process.terminationStatus
+      }
+      usleep(5_000)
     }
   }
 }

@@ -92,6 +92,26 @@ final class CrashSafetyTests: XCTestCase {
     XCTAssertNil(try SQLiteStateStore(path: scratch.path + "/state/journal.sqlite").run("second"), "a locked-out apply records no run")
   }
 
+  func testARunWhoseEngineWasKilledIsShownAsSuchNotAsRunning() throws {
+    let scratch = try ScratchDirectory("engine-gone")
+    try scratch.write("hold.yaml", "runbook: 1\nname: hold\nsteps:\n  - id: hold\n    action: exec\n    with: { argv: [sleep, \"30\"] }\n")
+    let live = try CommandLineTool.start(["apply", "hold.yaml", "--yes", "--run-id", "alive"], in: scratch.path, environment: ["RUNBOOK_STATE_DIR": scratch.path + "/state"])
+    let deadline = Date().addingTimeInterval(30)
+    while !live.stdoutSoFar.contains("▶ hold"), Date() < deadline { usleep(20_000) }
+    let running = try scratch.runbook(["runs"])
+    XCTAssertTrue(running.stdout.contains("alive  hold     running  "), running.stdout)
+    XCTAssertFalse(running.stdout.contains("engine gone"), running.stdout)
+    live.signal(SIGKILL)
+    _ = try live.finish()
+    let runs = try scratch.runbook(["runs"])
+    XCTAssertTrue(runs.stdout.contains("running, engine gone"), runs.stdout)
+    let shown = try scratch.runbook(["show", "alive"])
+    XCTAssertTrue(shown.stdout.contains("run alive: hold — running — engine gone since "), shown.stdout)
+    XCTAssertTrue(shown.stdout.contains("; resume to continue: runbook resume alive --state-dir \(scratch.path)/state"), shown.stdout)
+    let json = try scratch.runbook(["show", "alive", "--format", "json"])
+    XCTAssertTrue(json.stdout.contains(#""engine" : "gone""#) || json.stdout.contains(#""engine": "gone""#), json.stdout)
+  }
+
   func testSIGINTStartsNothingNewAndExits130() throws {
     let scratch = try ScratchDirectory("sigint")
     try scratch.write("long.yaml", """

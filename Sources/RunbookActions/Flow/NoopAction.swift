@@ -2,7 +2,7 @@ import RunbookKit
 
 /// Does nothing; a named point in the graph, or a message in the journal.
 public struct NoopAction: Action {
-  public static let name = "noop"
+  public static let name = CheckSpec.expressionOnlyAction
   public static let summary = "Do nothing; a join point or a message"
   public static let effect = Effect.readOnly
   public static let idempotent = true

@@ -1,7 +1,7 @@
 import RunbookKit
 
 /// Renders argv as a command line a person can read and paste: words that need it are quoted.
-enum ShellQuoting {
+public enum ShellQuoting {
   /// Bytes that never need quoting: letters, digits and `@%_-+=:,./`.
   private static let safe: [Bool] = (0..<128).map { byte in
     let scalar = Unicode.Scalar(UInt8(byte))
@@ -9,7 +9,7 @@ enum ShellQuoting {
       || "@%_-+=:,./".unicodeScalars.contains(scalar)
   }
 
-  static func quote(_ word: String) -> String {
+  public static func quote(_ word: String) -> String {
     if !word.isEmpty, word.utf8.allSatisfy({ $0 < 128 && safe[Int($0)] }) { return word }
     return "'" + word.replacingOccurrences(of: "'", with: "'\\''") + "'"
   }

@@ -4,6 +4,11 @@ public enum Effect: String, Sendable, Hashable, CaseIterable {
   case mutating
   case destructive
 
+  /// The one line that explains the markers, above a plan's steps.
+  public static var legend: String {
+    "Legend: " + allCases.map { "\($0.marker) \($0.rawValue)" }.joined(separator: "  ") + "  (what each action does to the world)"
+  }
+
   public var marker: String {
     switch self {
     case .readOnly: "·"

@@ -7,13 +7,19 @@ struct RunbookChecker {
   let graph: StepGraph
   let registry: ActionRegistry
   let source: SourceText
+  /// Top-level sections the loader found misspelled (their references are not reported).
+  let misspelledSections: Set<String>
   private(set) var diagnostics: [Diagnostic] = []
+  /// Diagnostics left out because they follow from an earlier one: a reference to a param when
+  /// `params:` itself is misspelled, a non-ancestor read in a step whose `needs` has a typo.
+  private(set) var suppressed = 0
 
-  init(runbook: Runbook, graph: StepGraph, registry: ActionRegistry, source: SourceText) {
+  init(runbook: Runbook, graph: StepGraph, registry: ActionRegistry, source: SourceText, misspelledSections: Set<String>) {
     self.runbook = runbook
     self.graph = graph
     self.registry = registry
     self.source = source
+    self.misspelledSections = misspelledSections
   }
 
   static let runFields = ["id", "started"]
@@ -134,8 +140,9 @@ struct RunbookChecker {
     case .call(let name, let arguments, let span):
       if let arity = Functions.arities[name] {
         if !arity.contains(arguments.count) {
-          let expected = arity.lowerBound == arity.upperBound ? "\(arity.lowerBound) argument\(arity.lowerBound == 1 ? "" : "s")" : "\(arity.lowerBound) or \(arity.upperBound) arguments"
-          diagnostics.append(.wrongArgumentCount(name, expected: expected, found: arguments.count, at: t.range(of: span, in: source)))
+          diagnostics.append(.wrongArgumentCount(name, expected: Functions.describe(arity), found: arguments.count, at: t.range(of: span, in: source)))
+        } else if name == "object", arguments.count % 2 == 1 {
+          diagnostics.append(.wrongArgumentCount(name, expected: "keys and values in pairs", found: arguments.count, at: t.range(of: span, in: source)))
         }
       } else {
         diagnostics.append(.unknownFunction(name, known: Functions.arities.keys.sorted(), at: t.range(of: span, in: source)))
@@ -160,7 +167,9 @@ struct RunbookChecker {
     switch path.root {
     case "params":
       guard let first = segments.first else { return }
-      if runbook.param(first.name) == nil {
+      if runbook.param(first.name) == nil, misspelledSections.contains("params") {
+        suppressed += 1
+      } else if runbook.param(first.name) == nil {
         diagnostics.append(.unknownParamReference(first.name, known: runbook.params.map(\.name), at: at(first.span)))
       }
     case "steps" where scope.stepsVisible:
@@ -171,7 +180,11 @@ struct RunbookChecker {
       }
       let isSelf = first.name == scope.step
       if !(isSelf && scope.includesSelf), scope.step.map({ !graph.isAncestor(first.name, of: $0) }) ?? true {
-        diagnostics.append(.notAnAncestor(first.name, from: scope.step, at: at(first.span)))
+        if let step = scope.step, graph.unresolvedNeeds.contains(step) {
+          suppressed += 1
+        } else {
+          diagnostics.append(.notAnAncestor(first.name, from: scope.step, at: at(first.span)))
+        }
         return
       }
       guard segments.count > 1 else { return }

@@ -71,6 +71,14 @@ extension Diagnostic {
       code: "R114", message: "'\(name)' is a reserved name and cannot be used for the for_each item", range: range)
   }
 
+  public static func expressionInRunbookTitle(at range: SourceRange) -> Diagnostic {
+    var diagnostic = Diagnostic(
+      code: "R115", message: "the runbook's title is shown as written ('${{ }}' is not evaluated there): `list` and `describe` show it before any param is known",
+      range: range)
+    diagnostic.notes = [.init("name params in a step's title instead")]
+    return diagnostic
+  }
+
   static func article(_ word: String) -> String {
     ["a", "e", "i", "o", "u"].contains(word.first.map(String.init) ?? "") ? "an \(word)" : "a \(word)"
   }

@@ -20,7 +20,8 @@ extension Diagnostic {
   }
 
   public static func missingParam(_ spec: ParamSpec) -> Diagnostic {
-    Diagnostic(code: "P206", message: "missing required param '\(spec.name)' (\(spec.type.rawValue))", notes: describe(spec))
+    let how = spec.env.map { "give it with -p \(spec.name)=VALUE or in $\($0)" } ?? "give it with -p \(spec.name)=VALUE or in a --params file"
+    return Diagnostic(code: "P206", message: "missing required param '\(spec.name)' (\(spec.type.rawValue)): \(how)", notes: describe(spec))
   }
 
   public static func paramValue(_ spec: ParamSpec, _ problem: String, file: String? = nil, at range: SourceRange? = nil) -> Diagnostic {

@@ -7,19 +7,25 @@ extension Executor {
     case failure(String)
   }
 
+  /// What a check guards, as its `check.evaluated` event names it.
+  enum CheckRole: String {
+    case runPrecondition = "run precondition"
+    case precondition
+    case skipIf = "skip_if"
+    case verify
+  }
+
   /// Run-level preconditions, before the first step; the first that fails, or nil.
   func runPreconditions() async -> String? {
     let context = evaluationContext()
     for check in runbook.preconditions {
-      if case .failure(let message) = await poll(check, context) { return message }
+      if case .failure(let message) = await poll(check, context, as: .runPrecondition, of: nil) { return message }
     }
     return nil
   }
 
-  /// Runs a check's read-only action and evaluates its `expect` with `check.*` bound; `unless`
-  /// true means it is not checked at all.
-  func evaluateCheck(_ spec: CheckSpec, _ context: EvaluationContext) async -> CheckResult {
-    if let unless = spec.unless, case .success(true) = evaluateCondition(unless, context) { return .holds }
+  /// Runs a check's read-only action and evaluates its `expect` with `check.*` bound.
+  private func evaluateCheck(_ spec: CheckSpec, _ context: EvaluationContext) async -> CheckResult {
     guard let descriptor = registry[spec.call.action.value] else { return .failure("unknown action \(spec.call.action.value)") }
     guard descriptor.effect == .readOnly else { return .failure("\(descriptor.name) is not read-only and cannot be a check") }
     let outputs: [String: Value]
@@ -48,25 +54,43 @@ extension Executor {
   }
 
   /// A step's verify checks, each polled as `poll` does.
-  func verify(_ step: Step, _ context: EvaluationContext) async -> CheckResult {
+  func verify(_ step: Step, _ context: EvaluationContext, of record: StepRecord) async -> CheckResult {
     for check in step.verify {
-      if case .failure(let message) = await poll(check, context) { return .failure(message) }
+      if case .failure(let message) = await poll(check, context, as: .verify, of: record) { return .failure(message) }
     }
     return .holds
   }
 
   /// A check with `within` polled every `every` (default 1s) until it holds or `within` passes;
-  /// without `within`, tried once. The same for preconditions, `skip_if` and `verify`, as the
-  /// plan says ("polled until it holds, within X").
-  func poll(_ check: CheckSpec, _ context: EvaluationContext) async -> CheckResult {
+  /// without `within`, tried once; `unless` true means it is not checked at all. The same for
+  /// preconditions, `skip_if` and `verify`, as the plan says ("polled until it holds, within
+  /// X"). Its result is reported as a `check.evaluated` event of the step in `record`.
+  func poll(_ check: CheckSpec, _ context: EvaluationContext, as role: CheckRole, of record: StepRecord?) async -> CheckResult {
+    func report(_ status: String, _ detail: String? = nil) {
+      let action = check.call.action.value
+      let expressionOnly = action == CheckSpec.expressionOnlyAction && check.call.with.isEmpty
+      let what = check.expect.map { expressionOnly ? $0.raw : "\(action): \($0.raw)" } ?? "\(action) succeeds"
+      observer.observe(RunEvent(
+        .checkEvaluated, runID: runID, step: record?.step, iteration: record?.iteration, item: StepKey.itemLabel(record?.item),
+        check: role.rawValue, status: status, message: mask(what + (detail.map { " — \($0)" } ?? ""))))
+    }
+    if let unless = check.unless, case .success(true) = evaluateCondition(unless, context) {
+      report("not_checked", "unless \(unless.raw)")
+      return .holds
+    }
     let started = ContinuousClock.now
     let within = check.within?.duration ?? .zero
     let every = check.every?.duration ?? .seconds(1)
     while true {
       let result = await evaluateCheck(check, context)
-      guard case .failure(let message) = result else { return result }
+      guard case .failure(let message) = result else {
+        report("held")
+        return result
+      }
       if interruption.isInterrupted || ContinuousClock.now - started + every > within {
-        return .failure(message + (check.within.map { " within \($0.text)" } ?? ""))
+        let failure = message + (check.within.map { " within \($0.text)" } ?? "")
+        report("not_held", failure)
+        return .failure(failure)
       }
       try? await Task.sleep(for: every)
     }

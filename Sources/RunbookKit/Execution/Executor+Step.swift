@@ -55,12 +55,12 @@ extension Executor {
     if !step.skipIf.isEmpty {
       var upToDate = true
       for check in step.skipIf where upToDate {
-        if case .failure = await poll(check, context) { upToDate = false }
+        if case .failure = await poll(check, context, as: .skipIf, of: record) { upToDate = false }
       }
       if upToDate { return try finish(&record, .skipped, message: "already done (skip_if)", event: "step.skipped") }
     }
     for check in step.preconditions {
-      if case .failure(let message) = await poll(check, context) {
+      if case .failure(let message) = await poll(check, context, as: .precondition, of: record) {
         return try finish(&record, .blocked, message: "precondition failed: \(message)", event: "step.blocked")
       }
     }
@@ -71,7 +71,7 @@ extension Executor {
   /// nil means "run it again".
   func resolveInDoubt(_ step: Step, key: StepKey, record: inout StepRecord, context: EvaluationContext) async throws -> StepFinish? {
     if let group = record.processGroup, ProcessGroup.leaderIsAlive(group) {
-      observer.observe(RunEvent(.note, runID: runID, step: key.step, iteration: key.iteration, message: "\(key) is in doubt and its command (process group \(group)) still runs; waiting for it to end"))
+      observer.observe(RunEvent(.note, runID: runID, step: key.step, iteration: key.iteration, item: StepKey.itemLabel(record.item), message: "\(record.label) is in doubt and its command (process group \(group)) still runs; waiting for it to end"))
       while ProcessGroup.leaderIsAlive(group), !interruption.isInterrupted { try? await Task.sleep(for: .milliseconds(200)) }
       if interruption.isInterrupted { return StepFinish(status: .interrupted, message: "interrupted while waiting for \(key)") }
     }
@@ -79,7 +79,7 @@ extension Executor {
       return nil
     }
     if !step.verify.isEmpty {
-      if case .failure(let message) = await verify(step, context) {
+      if case .failure(let message) = await verify(step, context, of: record) {
         return try finish(&record, .inDoubt, message: "in doubt: \(key) was running when the engine stopped, is not idempotent, and its verify checks fail (\(message)); check by hand, then resume with --retry \(key) or --mark-done \(key)", event: "step.in_doubt")
       }
       return try finish(&record, .succeeded, message: "in doubt, counted done: its verify checks pass", event: "step.succeeded")
@@ -109,7 +109,7 @@ extension Executor {
       record.startedAt = Date()
       record.finishedAt = nil
       try save(record, event: "step.started")
-      observer.observe(RunEvent(.stepStarted, runID: runID, step: key.step, iteration: key.iteration, attempt: attempt))
+      observer.observe(RunEvent(.stepStarted, runID: runID, step: key.step, iteration: key.iteration, item: StepKey.itemLabel(record.item), attempt: attempt))
       do {
         let result = try await perform(descriptor, input, key: key, timeout: step.timeout, tail: tail, context: context)
         record.outputs = result.outputs.mapValues { mask($0).json }
@@ -124,7 +124,7 @@ extension Executor {
           return try finish(&record, .interrupted, message: "interrupted: \(mask(error.message))", event: "step.interrupted")
         }
         if attempt < attempts {
-          observer.observe(RunEvent(.stepRetrying, runID: runID, step: key.step, iteration: key.iteration, attempt: attempt, message: mask(error.message)))
+          observer.observe(RunEvent(.stepRetrying, runID: runID, step: key.step, iteration: key.iteration, item: StepKey.itemLabel(record.item), attempt: attempt, message: mask(error.message)))
           try await Task.sleep(for: .milliseconds(Int64(delay * 1000)))
           delay *= step.retry?.backoff ?? 1
         }
@@ -136,7 +136,7 @@ extension Executor {
     }
     var verifyContext = context.binding("steps", to: Self.merging(context.variables["steps"], step: step.name, outputs: Self.outputs(of: record)))
     if let item { verifyContext = verifyContext.binding(step.itemName, to: item) }
-    if case .failure(let message) = await verify(step, verifyContext) {
+    if case .failure(let message) = await verify(step, verifyContext, of: record) {
       return try finish(&record, .failed, message: "verify failed: \(message)", event: "step.failed")
     }
     return try finish(&record, .succeeded, message: nil, event: "step.succeeded")
@@ -144,10 +144,11 @@ extension Executor {
 
   /// Runs the action, cancelling it when the step's timeout passes.
   func perform(_ descriptor: ActionDescriptor, _ input: ResolvedInput, key: StepKey, timeout: RunbookDuration?, tail: OutputTail, context: EvaluationContext) async throws -> ActionResult {
+    let item = StepKey.itemLabel(record(key)?.item)
     let actionContext = makeActionContext(key: key, context: context, journalsProcesses: true) { [observer, runID, mask] line in
       let masked = OutputLine(line.stream, mask(line.text))
       tail.append(masked)
-      observer.observe(RunEvent(.stepOutput, runID: runID, step: key.step, iteration: key.iteration, line: masked))
+      observer.observe(RunEvent(.stepOutput, runID: runID, step: key.step, iteration: key.iteration, item: item, line: masked))
     }
     let run = descriptor.run
     guard let timeout else {
@@ -225,7 +226,7 @@ extension Executor {
     if ![.awaitingApproval, .blocked, .inDoubt].contains(status) { record.finishedAt = Date() }
     try save(record, event: event)
     let elapsed = record.startedAt.map { Date().timeIntervalSince($0) }
-    observer.observe(RunEvent(.stepFinished, runID: runID, step: record.step, iteration: record.iteration, status: status.rawValue, message: message, elapsed: elapsed))
+    observer.observe(RunEvent(.stepFinished, runID: runID, step: record.step, iteration: record.iteration, item: StepKey.itemLabel(record.item), status: status.rawValue, message: message, elapsed: elapsed))
     return StepFinish(status: status, message: message)
   }
 }

@@ -9,6 +9,9 @@ public struct RunEvent: Sendable {
     case stepOutput = "step.output"
     case stepRetrying = "step.retrying"
     case stepFinished = "step.finished"
+    /// A precondition, `skip_if` or `verify` check was evaluated (status `held`, `not_held`,
+    /// `not_checked`), so a log of a run shows that its guards ran.
+    case checkEvaluated = "check.evaluated"
     case runFinished = "run.finished"
     case note
   }
@@ -18,6 +21,10 @@ public struct RunEvent: Sendable {
   public var runID: String
   public var step: String?
   public var iteration: Int?
+  /// An iteration's item as a short label (`m2`), so output names what it works on.
+  public var item: String?
+  /// What a `check.evaluated` check guards: `run precondition`, `precondition`, `skip_if`, `verify`.
+  public var check: String?
   public var attempt: Int?
   public var status: String?
   public var message: String?
@@ -26,7 +33,7 @@ public struct RunEvent: Sendable {
   public var elapsed: Double?
 
   public init(
-    _ kind: Kind, runID: String, step: String? = nil, iteration: Int? = nil, attempt: Int? = nil, status: String? = nil,
+    _ kind: Kind, runID: String, step: String? = nil, iteration: Int? = nil, item: String? = nil, check: String? = nil, attempt: Int? = nil, status: String? = nil,
     message: String? = nil, line: OutputLine? = nil, elapsed: Double? = nil, at: Date = Date()
   ) {
     self.kind = kind
@@ -34,6 +41,8 @@ public struct RunEvent: Sendable {
     self.runID = runID
     self.step = step
     self.iteration = iteration
+    self.item = item
+    self.check = check
     self.attempt = attempt
     self.status = status
     self.message = message
@@ -42,12 +51,19 @@ public struct RunEvent: Sendable {
   }
 
   /// One JSON object, as `apply --format json` prints one per line.
+  /// The step as the terminal names it: `talk`, `defrag[1] m2`.
+  public var stepLabel: String {
+    StepKey(step: step ?? "", iteration: iteration).label(item: item)
+  }
+
   public var json: JSONValue {
     var members: [JSONValue.Member] = [
       .init("event", .string(kind.rawValue)), .init("at", .string(Self.timestamp(at))), .init("run", .string(runID)),
     ]
     if let step { members.append(.init("step", .string(step))) }
     if let iteration { members.append(.init("iteration", .int(Int64(iteration)))) }
+    if let item { members.append(.init("item", .string(item))) }
+    if let check { members.append(.init("check", .string(check))) }
     if let attempt { members.append(.init("attempt", .int(Int64(attempt)))) }
     if let status { members.append(.init("status", .string(status))) }
     if let message { members.append(.init("message", .string(message))) }

@@ -186,13 +186,16 @@ public struct ExpressionParser {
     }
   }
 
+  /// Words people type for operators, and the operator to write instead.
+  private static let operatorWords = ["and": "&&", "or": "||", "not": "!", "AND": "&&", "OR": "||", "NOT": "!"]
+
   private func describe(_ token: Lexer.Token) -> String {
     switch token.kind {
     case .integer(let i): "number \(i)"
     case .bigInteger(let digits): "number \(digits)"
     case .decimal(let d): "number \(d)"
     case .string(let s): "string '\(s)'"
-    case .identifier(let n): "'\(n)'"
+    case .identifier(let n): Self.operatorWords[n].map { "'\(n)' (the operator is written '\($0)')" } ?? "'\(n)'"
     case .symbol(let s): "'\(s)'"
     case .end: "the end of the expression"
     }

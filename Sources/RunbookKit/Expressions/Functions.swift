@@ -6,12 +6,22 @@ public enum Functions {
   public static let arities: [String: ClosedRange<Int>] = [
     "len": 1...1, "contains": 2...2, "startsWith": 2...2, "endsWith": 2...2, "join": 1...2,
     "split": 2...2, "lower": 1...1, "upper": 1...1, "default": 2...2, "hex": 1...1, "toJSON": 1...1,
+    "int": 1...1, "float": 1...1, "object": 0...64, "seconds": 1...1, "formatDuration": 1...1,
   ]
+
+  /// How many arguments a function takes, in words: `1 argument`, `1 or 2 arguments`.
+  static func describe(_ arity: ClosedRange<Int>) -> String {
+    switch arity.count {
+    case 1: "\(arity.lowerBound) argument\(arity.lowerBound == 1 ? "" : "s")"
+    case 2: "\(arity.lowerBound) or \(arity.upperBound) arguments"
+    default: "\(arity.lowerBound) to \(arity.upperBound) arguments"
+    }
+  }
 
   static func call(_ name: String, _ args: [Value], at span: Expression.Span) throws(EvaluationError) -> Value {
     guard let arity = arities[name] else { throw EvaluationError("unknown function '\(name)'", at: span) }
     guard arity.contains(args.count) else {
-      throw EvaluationError("\(name)() takes \(arity.lowerBound == arity.upperBound ? "\(arity.lowerBound)" : "\(arity.lowerBound) or \(arity.upperBound)") arguments, not \(args.count)", at: span)
+      throw EvaluationError("\(name)() takes \(describe(arity)), not \(args.count)", at: span)
     }
     if name == "default" {
       switch args[0] {
@@ -69,6 +79,62 @@ public enum Functions {
       }
     case ("toJSON", _):
       return .string(args[0].json.serialized(pretty: false))
+    case ("int", _):
+      switch args[0] {
+      case .int, .bigInteger: return args[0]
+      case .decimal(let d):
+        guard d.isFinite, let i = Int64(exactly: d.rounded(.towardZero)) else { throw EvaluationError("int() cannot hold \(Value.format(d))", at: span) }
+        return .int(i)
+      case .string(let s):
+        let text = s.trimmingCharacters(in: .whitespaces)
+        if let i = Int64(text) { return .int(i) }
+        let digits = text.hasPrefix("+") ? String(text.dropFirst()) : text
+        if !digits.isEmpty, digits.utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }) {
+          return .bigInteger(String(digits.drop { $0 == "0" }))
+        }
+        throw EvaluationError("int() takes a string of digits, not '\(VisibleText.line(s))'", at: span)
+      default: throw fail()
+      }
+    case ("float", _):
+      switch args[0] {
+      case .int(let i): return .decimal(Double(i))
+      case .bigInteger(let digits): return .decimal(Double(digits) ?? .infinity)
+      case .decimal: return args[0]
+      case .string(let s):
+        guard let d = Double(s.trimmingCharacters(in: .whitespaces)), d.isFinite else {
+          throw EvaluationError("float() takes a decimal number, not '\(VisibleText.line(s))'", at: span)
+        }
+        return .decimal(d)
+      default: throw fail()
+      }
+    case ("object", _):
+      guard args.count % 2 == 0 else { throw EvaluationError("object() takes keys and values in pairs: object('a', 1, 'b', 2)", at: span) }
+      var members: [String: Value] = [:]
+      for pair in stride(from: 0, to: args.count, by: 2) {
+        guard case .string(let key) = args[pair] else {
+          throw EvaluationError("object() keys are strings, not \(args[pair].typeName) (argument \(pair + 1))", at: span)
+        }
+        members[key] = args[pair + 1]
+      }
+      return .map(members)
+    case ("seconds", _):
+      guard case .string(let text) = args[0] else { throw fail() }
+      guard let duration = RunbookDuration(text) else { throw EvaluationError("seconds() takes a duration such as 90s or 1h30m, not '\(VisibleText.line(text))'", at: span) }
+      return duration.milliseconds % 1000 == 0 ? .int(duration.milliseconds / 1000) : .decimal(duration.seconds)
+    case ("formatDuration", _):
+      let milliseconds: Double
+      switch args[0] {
+      case .int(let i): milliseconds = Double(i) * 1000
+      case .decimal(let d): milliseconds = d * 1000
+      case .string(let text):
+        guard let duration = RunbookDuration(text) else { throw EvaluationError("formatDuration() takes seconds or a duration, not '\(VisibleText.line(text))'", at: span) }
+        milliseconds = Double(duration.milliseconds)
+      default: throw fail()
+      }
+      guard milliseconds.isFinite, milliseconds >= 0, milliseconds < 9.0e15 else {
+        throw EvaluationError("formatDuration() takes a duration from 0 up to about 285,000 years", at: span)
+      }
+      return .string(RunbookDuration(milliseconds: Int64(milliseconds.rounded())).text)
     default:
       throw fail()
     }

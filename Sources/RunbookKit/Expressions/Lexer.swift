@@ -102,7 +102,7 @@ struct Lexer {
         i += symbol.scalars.count
         result.append(Token(kind: .symbol(symbol.text), span: span(start, i)))
       } else {
-        let hint = c == "\"" ? "; strings are written in single quotes" : ""
+        let hint = c == "\"" ? "; strings are written in single quotes" : c == "=" ? "; compare with '=='" : ""
         throw Failure(message: "unexpected character '\(c)'\(hint)", span: span(start, start + 1))
       }
     }

@@ -9,6 +9,9 @@ public struct StepGraph: Sendable {
   public let dependencies: [String: [String]]
   /// Stages in execution order; a step's stage is one past the latest stage it needs.
   public let stages: [[String]]
+  /// Steps with a `needs` entry that names no other step: what they read through it is not
+  /// reported again (docs/diagnostics.md, "Follow-on diagnostics").
+  public let unresolvedNeeds: Set<String>
 
   /// Step ids in execution order.
   public var order: [String] { stages.flatMap { $0 } }
@@ -20,13 +23,16 @@ public struct StepGraph: Sendable {
     let index = Dictionary(ids.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
     var dependencies: [String: [String]] = [:]
     var edgeRanges: [String: [String: SourceRange]] = [:]
+    var unresolved: Set<String> = []
     for step in steps where dependencies[step.id.value] == nil {
       var needs: [String] = []
       for need in step.needs {
         if need.value == step.id.value {
           diagnostics.append(.selfDependency(step.id.value, at: need.range))
+          unresolved.insert(step.id.value)
         } else if index[need.value] == nil {
           diagnostics.append(.unknownDependency(need.value, of: step.id.value, known: ids, at: need.range))
+          unresolved.insert(step.id.value)
         } else if needs.contains(need.value) {
           diagnostics.append(.duplicateDependency(need.value, at: need.range))
         } else {
@@ -45,7 +51,7 @@ public struct StepGraph: Sendable {
       diagnostics.append(.dependencyCycle(cycle + [cycle[0]], at: range, edges: edges))
     }
     let stages = cycles.isEmpty ? layer(ids: ids, dependencies: dependencies) : [ids]
-    return (StepGraph(ids: ids, dependencies: dependencies, stages: stages), diagnostics)
+    return (StepGraph(ids: ids, dependencies: dependencies, stages: stages, unresolvedNeeds: unresolved), diagnostics)
   }
 
   /// Whether `ancestor` is reachable from `step` through `needs`.

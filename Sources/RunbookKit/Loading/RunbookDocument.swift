@@ -9,6 +9,8 @@ public struct RunbookDocument: Sendable {
   public var runbook: Runbook?
   public var graph: StepGraph?
   public var diagnostics: [Diagnostic]
+  /// How many diagnostics were left out because they follow from one of `diagnostics`.
+  public var suppressed = 0
 
   /// True when there is a runbook and no error.
   public var isValid: Bool { runbook != nil && graph != nil && !diagnostics.hasErrors }
@@ -38,15 +40,19 @@ public struct RunbookDocument: Sendable {
     let runbook = loader.load(parsed)
     var diagnostics = loader.diagnostics
     var graph: StepGraph?
+    var suppressed = 0
     if let runbook {
       let (built, graphDiagnostics) = StepGraph.build(runbook.steps)
       diagnostics += graphDiagnostics
       graph = built
-      var checker = RunbookChecker(runbook: runbook, graph: built, registry: registry, source: loader.source)
+      var checker = RunbookChecker(runbook: runbook, graph: built, registry: registry, source: loader.source, misspelledSections: loader.misspelledSections)
       diagnostics += checker.check()
+      suppressed = checker.suppressed
     }
     diagnostics = diagnostics.map { $0.inFile(file) }.sorted(by: Self.sourceOrder)
-    return RunbookDocument(file: file, source: loader.source, runbook: runbook, graph: graph, diagnostics: diagnostics)
+    var document = RunbookDocument(file: file, source: loader.source, runbook: runbook, graph: graph, diagnostics: diagnostics)
+    document.suppressed = suppressed
+    return document
   }
 
   private static func sourceOrder(_ a: Diagnostic, _ b: Diagnostic) -> Bool {

@@ -15,6 +15,9 @@ final class RunbookLoader {
   static let reservedNames: Set = ["params", "steps", "check", "run", "env", "true", "false", "null", "in"]
 
   private(set) var diagnostics: [Diagnostic] = []
+  /// Top-level keys the runbook lacks but seems to have misspelled (`parms:` for `params`):
+  /// what refers to them is not reported again (docs/diagnostics.md, "Follow-on diagnostics").
+  private(set) var misspelledSections: Set<String> = []
   let file: String
   let text: String
   let source: SourceText
@@ -80,6 +83,9 @@ final class RunbookLoader {
       }
     }
 
+    if let title = fields["title"], title.scalar?.text.contains("${{") == true {
+      report(.expressionInRunbookTitle(at: title.range))
+    }
     return Runbook(
       file: file, text: text, version: version, name: name,
       title: fields["title"].flatMap { string($0, "title") },
@@ -252,9 +258,15 @@ final class RunbookLoader {
   private func checks(_ node: YAMLNode, _ what: String) -> [CheckSpec] {
     guard let items = sequence(node, what) else { return [] }
     return items.compactMap { item in
-      guard let fields = fields(item, "a check under \(what)", allowed: Self.checkKeys),
-        let call = actionCall(fields, actionKey: "check", context: "a check under \(what)", at: item)
-      else { return nil }
+      guard let fields = fields(item, "a check under \(what)", allowed: Self.checkKeys) else { return nil }
+      let call: ActionCall
+      if fields["check"] == nil, let expect = fields["expect"], fields["with"] == nil {
+        // `- expect: ${{ ... }}` alone: an expression-only check.
+        call = ActionCall(action: Located(CheckSpec.expressionOnlyAction, at: expect.range), with: [], range: expect.range)
+      } else {
+        guard let named = actionCall(fields, actionKey: "check", context: "a check under \(what)", at: item) else { return nil }
+        call = named
+      }
       let within = fields["within"].flatMap { duration($0, "within") }
       let every = fields["every"].flatMap { duration($0, "every") }
       if every != nil, within == nil { report(.requiresKey("every", because: "within", at: fields.keyRange("every")!)) }
@@ -389,7 +401,9 @@ final class RunbookLoader {
       if allowed.contains(pair.name) {
         result.pairs[pair.name] = pair
       } else {
-        report(.unknownKey(pair.name, in: what, at: pair.key.range, suggestion: Suggestion.closest(to: pair.name, in: allowed)))
+        let suggestion = Suggestion.closest(to: pair.name, in: allowed)
+        if what == "the runbook", let suggestion, !pairs.contains(where: { $0.name == suggestion }) { misspelledSections.insert(suggestion) }
+        report(.unknownKey(pair.name, in: what, at: pair.key.range, suggestion: suggestion))
       }
     }
     return result

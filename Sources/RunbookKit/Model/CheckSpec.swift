@@ -15,4 +15,8 @@ public struct CheckSpec: Sendable {
   /// How often to poll within `within`.
   public var every: RunbookDuration?
   public var range: SourceRange
+
+  /// The action of a check written without `check:`, only `expect:` (docs/runbook-format.md,
+  /// "Checks"): it reads nothing, and the expression decides.
+  public static let expressionOnlyAction = "noop"
 }

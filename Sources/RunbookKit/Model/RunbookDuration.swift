@@ -26,6 +26,19 @@ public struct RunbookDuration: Sendable, Hashable, CustomStringConvertible {
     self.text = text
   }
 
+  /// A duration of `milliseconds` (not negative), written the short way: `1h30m`, `2m5s`,
+  /// `1s500ms`, `0s`.
+  public init(milliseconds: Int64) {
+    self.milliseconds = milliseconds
+    var rest = milliseconds
+    var text = ""
+    for (unit, factor) in [("d", Int64(86_400_000)), ("h", 3_600_000), ("m", 60_000), ("s", 1000), ("ms", 1)] where rest >= factor {
+      text += "\(rest / factor)\(unit)"
+      rest %= factor
+    }
+    self.text = text.isEmpty ? "0s" : text
+  }
+
   public var seconds: Double { Double(milliseconds) / 1000 }
   public var duration: Duration { .milliseconds(milliseconds) }
   public var description: String { text }

@@ -6,6 +6,7 @@ extension Plan {
       out += "\nBefore the first step, these must hold:\n"
       for check in preconditions { out += Self.lines(check, indent: "  ") }
     }
+    out += "\n\(Effect.legend)\n"
     for (index, stage) in stages.enumerated() {
       let parallel = stage.count > 1 ? " — \(stage.count) steps may run in parallel" : ""
       out += "\nStage \(index + 1)\(parallel)\n"
@@ -106,8 +107,13 @@ extension Plan {
   private static func isShownByCommand(_ name: String) -> Bool { ["argv", "run"].contains(name) }
 
   static func lines(_ check: Check, indent: String) -> String {
-    var out = "\(indent)\(check.call.effect.marker) check \(check.call.action)\n"
-    out += callLines(check.call, indent: indent + "  ")
+    var out: String
+    if check.call.action == CheckSpec.expressionOnlyAction, check.call.inputs.isEmpty {
+      out = "\(indent)\(check.call.effect.marker) check the expression\n"
+    } else {
+      out = "\(indent)\(check.call.effect.marker) check \(check.call.action)\n"
+      out += callLines(check.call, indent: indent + "  ")
+    }
     if let expect = check.expect { out += "\(indent)  expect \(expect)\n" }
     if let within = check.within {
       out += "\(indent)  polled until it holds, within \(within)\(check.every.map { ", every \($0)" } ?? "")\n"

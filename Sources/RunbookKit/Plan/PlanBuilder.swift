@@ -22,6 +22,21 @@ public struct PlanBuilder {
     return (builder.diagnostics.isEmpty ? plan : nil, builder.diagnostics)
   }
 
+  /// What `plan` would refuse of a runbook without being given any param, for `validate`: the
+  /// plan is built with each param's default, or, without one, a value not known before the
+  /// run; every expression that fails on known values (E312) and every known argument too long
+  /// for a program (E313) is reported as `plan` reports it.
+  public static func check(_ document: RunbookDocument, registry: ActionRegistry) -> [Diagnostic] {
+    guard let runbook = document.runbook, let graph = document.graph, document.isValid else { return [] }
+    var values: [String: Value] = [:]
+    for spec in runbook.params {
+      values[spec.name] = spec.defaultValue ?? .unknown(.init(atRunTime: true, preview: "(params.\(spec.name))"))
+    }
+    var builder = PlanBuilder(document: document, runbook: runbook, graph: graph, registry: registry, params: ParamValues(values: values))
+    _ = builder.plan()
+    return builder.diagnostics
+  }
+
   private init(document: RunbookDocument, runbook: Runbook, graph: StepGraph, registry: ActionRegistry, params: ParamValues) {
     self.document = document
     self.runbook = runbook

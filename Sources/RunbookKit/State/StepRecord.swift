@@ -45,6 +45,9 @@ public struct StepRecord: Sendable, Equatable {
   }
 
   public var key: StepKey { StepKey(step: step, iteration: iteration) }
+
+  /// The key with the iteration's item label: `defrag[1] m2`.
+  public var label: String { key.label(item: StepKey.itemLabel(item)) }
 }
 
 /// A step, or one iteration of it.
@@ -58,6 +61,33 @@ public struct StepKey: Hashable, Sendable, CustomStringConvertible {
   }
 
   public var description: String { iteration.map { "\(step)[\($0)]" } ?? step }
+
+  /// The key followed by an iteration's item label, as output, `show` and events name it:
+  /// `defrag[1] m2`.
+  public func label(item: String?) -> String {
+    guard iteration != nil, let item, !item.isEmpty else { return description }
+    return "\(description) \(item)"
+  }
+
+  /// A short label for a loop item: a scalar as its text, a map by its `name`, `id`, `host`
+  /// or `endpoint`; escaped and cut to 40 characters; nil when nothing names it.
+  public static func itemLabel(_ item: JSONValue?) -> String? {
+    let text: String
+    switch item {
+    case .string(let string)?: text = string
+    case .int(let number)?: text = String(number)
+    case .bigInteger(let digits)?: text = digits
+    case .double(let number)?: text = String(number)
+    case .bool(let flag)?: text = String(flag)
+    case .object(let members)?:
+      guard let named = ["name", "id", "host", "endpoint"].lazy.compactMap({ key in members.first { $0.key == key }?.value.stringValue }).first
+      else { return nil }
+      text = named
+    default: return nil
+    }
+    let visible = VisibleText.line(text)
+    return visible.count > 40 ? String(visible.prefix(39)) + "…" : visible
+  }
 }
 
 /// Where a step stands. `running` in the journal after the process died means "in doubt".

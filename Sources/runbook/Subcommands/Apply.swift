@@ -84,7 +84,7 @@ struct Apply: AsyncParsableCommand {
       host: RunDriver.host, workingDirectory: workingDirectory)
     let driver = RunDriver(
       input: input, runbook: runbookModel, graph: graph, store: store, run: record, parallel: parallel,
-      resume: ResumeInstructions(), format: format, interactive: interactive, isNewRun: true)
+      resume: ResumeInstructions(), format: format, interactive: interactive, isNewRun: true, hint: state.hint)
     try await driver.drive()
   }
 

@@ -12,19 +12,15 @@ struct Locks: ParsableCommand {
   @OptionGroup var state: StateOptions
 
   func run() throws {
-    let store = try state.openStore()
     let locks: [LockHolder]
     do {
-      locks = try store.locks()
+      locks = try state.openExistingStore()?.locks() ?? []
     } catch {
       Terminal.standardError("error: \(error)\n")
       throw ExitStatus.invalidInput
     }
     let observer = LockHolder.current(name: "", runID: "", host: RunDriver.host)
-    func standing(_ holder: LockHolder) -> String {
-      if holder.isStale(seenFrom: observer) { return "gone" }
-      return holder.host == observer.host && holder.pidNamespace == observer.pidNamespace ? "running" : "cannot check"
-    }
+    func standing(_ holder: LockHolder) -> String { holder.standing(seenFrom: observer).rawValue }
     switch format {
     case .json:
       Terminal.standardOutput(JSONValue.array(locks.map { holder in
@@ -36,7 +32,7 @@ struct Locks: ParsableCommand {
       }).serialized() + "\n")
     case .text:
       guard !locks.isEmpty else {
-        Terminal.standardOutput("no locks held in \(store.path)\n")
+        Terminal.standardOutput("no locks held in \(state.path)\n")
         return
       }
       let rows = locks.map { [$0.name, $0.runID, String($0.pid), $0.host, RunSummary.time($0.since), standing($0)] }

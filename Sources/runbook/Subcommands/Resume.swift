@@ -41,9 +41,8 @@ struct Resume: AsyncParsableCommand {
   @OptionGroup var state: StateOptions
 
   func run() async throws {
-    let store = try state.openStore()
-    guard let record = try? store.run(runID) else {
-      Terminal.standardError("error: no run '\(runID)' in \(store.path); `runbook runs` lists them\n")
+    guard let store = try state.openExistingStore(), let record = try? store.run(runID) else {
+      Terminal.standardError("error: no run '\(runID)' in \(state.path); `runbook runs\(state.hint)` lists them\n")
       throw ExitStatus.invalidInput
     }
     guard record.status.isResumable else {
@@ -68,7 +67,7 @@ struct Resume: AsyncParsableCommand {
         step = String(name[..<open])
         let index = name[name.index(after: open)..<name.index(before: name.endIndex)]
         guard Int(index).map({ $0 >= 0 }) == true, runbook.step(step)?.forEach != nil, !approve.contains(name) else {
-          Terminal.standardError("error: '\(name)' names no iteration: STEP[INDEX] is for --retry and --mark-done of a for_each step, INDEX from 0 (see `runbook show \(runID)`)\n")
+          Terminal.standardError("error: '\(name)' names no iteration: STEP[INDEX] is for --retry and --mark-done of a for_each step, INDEX from 0 (see `runbook show \(runID)\(state.hint)`)\n")
           throw ExitStatus.invalidInput
         }
       }
@@ -88,7 +87,7 @@ struct Resume: AsyncParsableCommand {
     let driver = RunDriver(
       input: input, runbook: runbook, graph: graph, store: store, run: updated, parallel: parallel,
       resume: ResumeInstructions(approve: Set(approve), retry: Set(retry), markDone: Set(markDone)), format: format,
-      interactive: interactive, isNewRun: false)
+      interactive: interactive, isNewRun: false, hint: state.hint)
     try await driver.drive()
   }
 

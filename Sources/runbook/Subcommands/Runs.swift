@@ -12,23 +12,25 @@ struct Runs: ParsableCommand {
   @OptionGroup var state: StateOptions
 
   func run() throws {
-    let store = try state.openStore()
     let runs: [RunRecord]
+    let engines: RunSummary.Engines
     do {
-      runs = try store.runs()
+      let store = try state.openExistingStore()
+      runs = try store?.runs() ?? []
+      engines = RunSummary.Engines(locks: try store?.locks() ?? [])
     } catch {
       Terminal.standardError("error: \(error)\n")
       throw ExitStatus.invalidInput
     }
     switch format {
     case .json:
-      Terminal.standardOutput(JSONValue.array(runs.map(RunSummary.json)).serialized() + "\n")
+      Terminal.standardOutput(JSONValue.array(runs.map { RunSummary.json($0, engines.standing($0)) }).serialized() + "\n")
     case .text:
       guard !runs.isEmpty else {
-        Terminal.standardOutput("no runs in \(store.path)\n")
+        Terminal.standardOutput("no runs in \(state.path)\n")
         return
       }
-      let rows = runs.map { [$0.id, $0.runbookName, $0.status.rawValue, RunSummary.time($0.startedAt), RunSummary.duration($0), $0.file] }
+      let rows = runs.map { [$0.id, $0.runbookName, RunSummary.status($0, engines.standing($0)), RunSummary.time($0.startedAt), RunSummary.duration($0), $0.file] }
       Terminal.standardOutput(RunSummary.table(header: ["RUN", "RUNBOOK", "STATUS", "STARTED", "DURATION", "FILE"], rows: rows))
     }
   }

@@ -16,14 +16,16 @@ struct Show: ParsableCommand {
   @OptionGroup var state: StateOptions
 
   func run() throws {
-    let store = try state.openStore()
-    guard let run = try? store.run(runID), let steps = try? store.steps(ofRun: runID), let events = try? store.events(ofRun: runID) else {
-      Terminal.standardError("error: no run '\(runID)' in \(store.path); `runbook runs` lists them\n")
+    guard let store = try state.openExistingStore(), let run = try? store.run(runID), let steps = try? store.steps(ofRun: runID),
+      let events = try? store.events(ofRun: runID)
+    else {
+      Terminal.standardError("error: no run '\(runID)' in \(state.path); `runbook runs\(state.hint)` lists them\n")
       throw ExitStatus.invalidInput
     }
+    let standing = RunSummary.Engines(locks: (try? store.locks()) ?? []).standing(run)
     switch format {
     case .json:
-      var json = RunSummary.json(run)
+      var json = RunSummary.json(run, standing)
       if case .object(var members) = json {
         members.append(.init("params", .object(run.params.keys.sorted().map { .init($0, run.params[$0]!) })))
         members.append(.init("steps", .array(steps.map(RunSummary.json))))
@@ -32,7 +34,7 @@ struct Show: ParsableCommand {
       }
       Terminal.standardOutput(json.serialized() + "\n")
     case .text:
-      Terminal.standardOutput(RunSummary.text(run, steps: steps))
+      Terminal.standardOutput(RunSummary.text(run, steps: steps, standing: standing, lastSeen: events.last?.at, hint: state.hint))
     }
   }
 }

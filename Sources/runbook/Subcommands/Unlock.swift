@@ -23,7 +23,10 @@ struct Unlock: ParsableCommand {
       Terminal.standardError("error: unlock releases '\(name)' even if its holder still runs; say --force if you mean it\n")
       throw ExitStatus.invalidInput
     }
-    let store = try state.openStore()
+    guard let store = try state.openExistingStore() else {
+      Terminal.standardError("error: no lock '\(name)' is held in \(state.path); `runbook locks\(state.hint)` lists them\n")
+      throw ExitStatus.invalidInput
+    }
     let user = getpwuid(geteuid()).map { String(cString: $0.pointee.pw_name) } ?? "uid \(geteuid())"
     let by = "\(user)@\(RunDriver.host) (pid \(getpid()))"
     let displaced: LockHolder?
@@ -36,7 +39,7 @@ struct Unlock: ParsableCommand {
       throw ExitStatus.invalidInput
     }
     guard let displaced else {
-      Terminal.standardError("error: no lock '\(name)' is held in \(store.path); `runbook locks` lists them\n")
+      Terminal.standardError("error: no lock '\(name)' is held in \(store.path); `runbook locks\(state.hint)` lists them\n")
       throw ExitStatus.invalidInput
     }
     Terminal.standardOutput("released lock '\(name)', held by \(displaced.description); journaled on run \(displaced.runID) as done by \(by)\n")

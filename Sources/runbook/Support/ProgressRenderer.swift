@@ -2,17 +2,34 @@ import Foundation
 import RunbookKit
 
 /// Shows a run as it goes: one JSON event per line (`--format json`), plain lines when stdout
-/// is not a terminal, or a live block of running steps with elapsed time and the last output
-/// line, redrawn in place, on a terminal.
+/// is not a terminal, or, on a terminal, finished steps with their whole output in the
+/// scrollback below a live block of the running steps (elapsed time, last output line) that is
+/// redrawn in place. While the operator is asked something, every other line is held back and
+/// printed after the answer, so nothing lands on the prompt's line.
 final class ProgressRenderer: RunObserver, @unchecked Sendable {
   enum Style { case json, lines, live }
 
+  /// A running step on the live block.
+  private struct LiveStep {
+    var label: String
+    var started = Date()
+    var last = ""
+    /// Its output so far, printed under it when it finishes.
+    var buffered: [String] = []
+    /// Past `bufferLimit` lines the output is printed as it comes, prefixed, instead.
+    var streaming = false
+  }
+
+  /// Lines of one step kept back until it finishes; beyond this they stream, none is dropped.
+  private static let bufferLimit = 500
+
   private let style: Style
   private let lock = NSLock()
-  private var running: [StepKey: (started: Date, last: String)] = [:]
+  private var running: [StepKey: LiveStep] = [:]
   private var order: [StepKey] = []
   private var drawnLines = 0
-  private var paused = false
+  private var prompting = false
+  private var held: [String] = []
   private var ticker: DispatchSourceTimer?
   private let color: Bool
 
@@ -32,45 +49,62 @@ final class ProgressRenderer: RunObserver, @unchecked Sendable {
   deinit { ticker?.cancel() }
 
   func observe(_ event: RunEvent) {
-    switch style {
-    case .json:
-      Terminal.standardOutput(event.json.serialized(pretty: false) + "\n")
-    case .lines:
-      if let line = Self.line(for: event, color: false) { Terminal.standardOutput(line + "\n") }
-    case .live:
-      lock.withLock {
-        let key = StepKey(step: event.step ?? "", iteration: event.iteration)
-        switch event.kind {
-        case .stepStarted:
-          if running[key] == nil { order.append(key) }
-          running[key] = (Date(), "")
-        case .stepOutput:
-          if let text = event.line?.text, running[key] != nil { running[key]!.last = text }
-          return
-        case .stepFinished:
-          running[key] = nil
-          order.removeAll { $0 == key }
-        default:
-          break
-        }
-        guard let line = Self.line(for: event, color: color), event.kind != .stepStarted else {
-          drawLocked()
-          return
-        }
-        clearLocked()
-        Terminal.standardOutput(line + "\n")
-        drawLocked()
+    lock.withLock {
+      switch style {
+      case .json: emitLocked(event.json.serialized(pretty: false))
+      case .lines: if let line = Self.line(for: event, color: false) { emitLocked(line) }
+      case .live: observeLiveLocked(event)
       }
     }
   }
 
-  /// Stops redrawing while `body` talks to the operator.
-  func withPausedDrawing<T>(_ body: () -> T) -> T {
+  private func observeLiveLocked(_ event: RunEvent) {
+    let key = StepKey(step: event.step ?? "", iteration: event.iteration)
+    switch event.kind {
+    case .stepStarted:
+      if running[key] == nil { order.append(key) }
+      running[key] = LiveStep(label: event.stepLabel)
+      drawLocked()
+    case .stepOutput:
+      guard let line = event.line, var step = running[key] else { return }
+      let text = (line.stream == .stderr ? "  ! " : "  │ ") + VisibleText.line(line.text)
+      step.last = line.text
+      if step.streaming {
+        emitLocked("  \(step.label)" + text.dropFirst(1))
+      } else {
+        step.buffered.append(text)
+        if step.buffered.count > Self.bufferLimit {
+          step.buffered.forEach { emitLocked("  \(step.label)" + $0.dropFirst(1)) }
+          step.buffered = []
+          step.streaming = true
+        }
+      }
+      running[key] = step
+    case .stepFinished:
+      let step = running.removeValue(forKey: key)
+      order.removeAll { $0 == key }
+      if let line = Self.line(for: event, color: color) { emitLocked(line) }
+      step?.buffered.forEach { emitLocked($0) }
+    default:
+      if let line = Self.line(for: event, color: color) { emitLocked(line) }
+    }
+  }
+
+  /// Asks the operator with the live block cleared and every other line held back until `body`
+  /// returns; the held lines then follow the answer.
+  func withPrompt<T>(_ body: () -> T) -> T {
     lock.withLock {
       clearLocked()
-      paused = true
+      prompting = true
     }
-    defer { lock.withLock { paused = false } }
+    defer {
+      lock.withLock {
+        prompting = false
+        let lines = held
+        held = []
+        lines.forEach { emitLocked($0) }
+      }
+    }
     return body()
   }
 
@@ -79,6 +113,17 @@ final class ProgressRenderer: RunObserver, @unchecked Sendable {
     ticker?.cancel()
     ticker = nil
     lock.withLock { clearLocked() }
+  }
+
+  /// Writes one finished line above the live block, or holds it while a prompt waits.
+  private func emitLocked(_ line: String) {
+    guard !prompting else {
+      held.append(line)
+      return
+    }
+    clearLocked()
+    Terminal.standardOutput(line + "\n")
+    drawLocked()
   }
 
   private func redraw() {
@@ -91,23 +136,27 @@ final class ProgressRenderer: RunObserver, @unchecked Sendable {
     drawnLines = 0
   }
 
+  /// The live block: one line per running step, each cut to the terminal's width so that the
+  /// block takes exactly as many rows as it has lines (clearing counts on it).
   private func drawLocked() {
-    guard style == .live, !paused else { return }
+    guard style == .live, !prompting else { return }
     clearLocked()
+    let width = max(20, Terminal.columns - 1)
     var lines: [String] = []
     for key in order {
       guard let state = running[key] else { continue }
       let elapsed = String(format: "%.1fs", Date().timeIntervalSince(state.started))
-      let last = state.last.isEmpty ? "" : "  " + String(state.last.prefix(80))
-      lines.append("  … \(key) \(elapsed)\(last)")
+      let last = state.last.isEmpty ? "" : "  " + VisibleText.line(state.last)
+      let line = "  … \(state.label) \(elapsed)\(last)"
+      lines.append(line.count > width ? String(line.prefix(width - 1)) + "…" : line)
     }
     if !lines.isEmpty { Terminal.standardOutput(lines.joined(separator: "\n") + "\n") }
     drawnLines = lines.count
   }
 
-  /// The plain line for an event, or nil for events shown only live.
+  /// The plain line for an event, or nil for events not shown as a line.
   static func line(for event: RunEvent, color: Bool) -> String? {
-    let key = event.step.map { StepKey(step: $0, iteration: event.iteration).description } ?? ""
+    let key = event.stepLabel
     let elapsed = event.elapsed.map { String(format: " (%.2fs)", $0) } ?? ""
     let message = event.message.map { ": \(VisibleText.line($0))" } ?? ""
     func paint(_ text: String, _ code: String) -> String { color ? "\u{1B}[\(code)m\(text)\u{1B}[0m" : text }
@@ -117,6 +166,16 @@ final class ProgressRenderer: RunObserver, @unchecked Sendable {
     case .stepStarted: return "▶ \(key)" + (event.attempt.map { $0 > 1 ? " (attempt \($0))" : "" } ?? "") + (event.iteration == nil && event.message != nil ? message : "")
     case .stepOutput: return event.line.map { "  \(key) \($0.stream == .stderr ? "!" : "|") \($0.text)" }
     case .stepRetrying: return paint("↻ \(key) attempt \(event.attempt ?? 0) failed\(message); retrying", "33")
+    case .checkEvaluated:
+      let subject = event.step == nil ? "" : "\(key) "
+      let role = event.check ?? "check"
+      let text = VisibleText.line(event.message ?? "")
+      switch event.status {
+      case "held": return "  " + paint("✓", "32") + " \(subject)\(role): \(text)"
+      case "not_checked": return "  · \(subject)\(role) not checked: \(text)"
+      case "not_held" where role == "skip_if": return "  · \(subject)skip_if does not hold, so the step runs: \(text)"
+      default: return nil
+      }
     case .stepFinished:
       switch event.status {
       case "succeeded": return paint("✓ \(key)\(elapsed)", "32") + (event.message.map { " — \(VisibleText.line($0))" } ?? "")
@@ -125,8 +184,11 @@ final class ProgressRenderer: RunObserver, @unchecked Sendable {
       case "blocked", "in_doubt": return paint("■ \(key) blocked\(message)", "33")
       default: return paint("✗ \(key) \(event.status ?? "failed")\(elapsed)\(message)", "31")
       }
-    case .runFinished: return "run \(event.runID) \(event.status ?? "")\(message)"
-    case .note: return event.message
+    case .runFinished:
+      // "run R failed at talk; …", "run R blocked at defrag: …", "run R succeeded: every step is done"
+      let joined = event.message.map { $0.hasPrefix("at ") || $0.hasPrefix("for ") ? " " + $0 : ": " + $0 } ?? ""
+      return "run \(event.runID) \(event.status ?? "")\(VisibleText.line(joined))"
+    case .note: return event.message.map(VisibleText.line)
     }
   }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import RunbookActions
 import RunbookKit
 import RunbookStore
 
@@ -17,6 +18,8 @@ struct RunDriver {
   /// True for `apply`: the run is recorded once the lock is held, so a locked-out apply leaves
   /// no run behind.
   var isNewRun: Bool
+  /// The options a printed command needs to find this journal (`StateOptions.hint`).
+  var hint: String
 
   static var host: String { ProcessInfo.processInfo.hostName }
 
@@ -71,7 +74,8 @@ struct RunDriver {
       throw .invalidInput
     }
     if format == .text {
-      Terminal.standardOutput("run \(run.id): \(runbook.name.value), \(runbook.steps.count) steps (journal: \(store.path))\n")
+      let count = runbook.steps.count
+      Terminal.standardOutput("run \(run.id): \(runbook.name.value), \(count) step\(count == 1 ? "" : "s") (journal: \(store.path))\n")
     } else {
       Terminal.standardOutput(RunEvent(.runStarted, runID: run.id, message: runbook.name.value).json.serialized(pretty: false) + "\n")
     }
@@ -94,7 +98,7 @@ struct RunDriver {
       return previous
     case .heldBy(let current):
       Terminal.standardError(
-        "error: lock '\(run.lockName)' is held by \(current.description); if that run is gone for good, release it with: runbook unlock \(run.lockName) --force\n")
+        "error: lock '\(run.lockName)' is held by \(current.description); if that run is gone for good, release it with: runbook unlock \(ShellQuoting.quote(run.lockName)) --force\(hint)\n")
       throw .locked
     }
   }
@@ -103,13 +107,14 @@ struct RunDriver {
     let message: String
     switch outcome {
     case .succeeded: message = "every step is done"
-    case .failed(let steps): message = "failed: \(steps.joined(separator: ", ")); see `runbook show \(run.id)`, then `runbook resume \(run.id)`"
+    case .failed(let steps):
+      message = "at \(steps.joined(separator: ", ")); see: runbook show \(run.id)\(hint); then: runbook resume \(run.id)\(hint)"
     case .blocked(let step, let reason):
-      message = "blocked" + (step.map { " at \($0)" } ?? "") + ": \(reason)"
+      message = (step.map { "at \($0): " } ?? "") + reason
     case .paused(let steps):
-      let approvals = steps.map { "--approve \($0)" }.joined(separator: " ")
-      message = "paused for approval; to continue: runbook resume \(run.id) \(approvals)"
-    case .interrupted: message = "interrupted; to continue: runbook resume \(run.id)"
+      let approvals = steps.map { " --approve \($0)" }.joined()
+      message = "for approval; to continue: runbook resume \(run.id)\(approvals)\(hint)"
+    case .interrupted: message = "to continue: runbook resume \(run.id)\(hint)"
     }
     renderer.observe(RunEvent(.runFinished, runID: run.id, status: outcome.runStatus.rawValue, message: message))
   }

@@ -3,7 +3,24 @@ import RunbookKit
 
 /// How `runs` and `show` print journal records.
 enum RunSummary {
-  static func json(_ run: RunRecord) -> JSONValue {
+  /// What this process can tell about the engines of running runs: the locks and who asks.
+  struct Engines {
+    var locks: [LockHolder]
+    var observer = LockHolder.current(name: "", runID: "", host: RunDriver.host)
+
+    func standing(_ run: RunRecord) -> EngineStanding? { run.engineStanding(locks: locks, seenFrom: observer) }
+  }
+
+  /// A run's status as `runs` shows it: a `running` run whose engine is gone says so.
+  static func status(_ run: RunRecord, _ standing: EngineStanding?) -> String {
+    switch standing {
+    case .gone?: "running, engine gone"
+    case .unknown?: "running (\(run.host): cannot check)"
+    default: run.status.rawValue
+    }
+  }
+
+  static func json(_ run: RunRecord, _ standing: EngineStanding?) -> JSONValue {
     var members: [JSONValue.Member] = [
       .init("id", .string(run.id)), .init("runbook", .string(run.runbookName)), .init("file", .string(run.file)),
       .init("sha256", .string(run.sha256)), .init("from_plan_file", .bool(run.fromPlanFile)), .init("lock", .string(run.lockName)),
@@ -11,6 +28,7 @@ enum RunSummary {
       .init("pid", .int(Int64(run.pid))), .init("host", .string(run.host)), .init("working_directory", .string(run.workingDirectory)),
     ]
     if let finished = run.finishedAt { members.append(.init("finished", .string(RunEvent.timestamp(finished)))) }
+    if let standing { members.append(.init("engine", .string(standing.rawValue))) }
     return .object(members)
   }
 
@@ -18,6 +36,7 @@ enum RunSummary {
     var members: [JSONValue.Member] = [.init("step", .string(step.step))]
     if let iteration = step.iteration { members.append(.init("iteration", .int(Int64(iteration)))) }
     if let item = step.item { members.append(.init("item", item)) }
+    if let label = StepKey.itemLabel(step.item), step.iteration != nil { members.append(.init("item_label", .string(label))) }
     members += [.init("status", .string(step.status.rawValue)), .init("attempts", .int(Int64(step.attempts)))]
     if let started = step.startedAt { members.append(.init("started", .string(RunEvent.timestamp(started)))) }
     if let seconds = seconds(step) { members.append(.init("duration", .double(seconds))) }
@@ -38,20 +57,37 @@ enum RunSummary {
     return .object(members)
   }
 
-  static func text(_ run: RunRecord, steps: [StepRecord]) -> String {
-    var out = header(run)
-    for step in steps { out += lines(step) }
-    let inDoubt = (run.status == .running ? [] : steps.filter { $0.status.isInDoubt })
+  /// `show`: the header, then every step in the order it was journaled, a loop's iterations
+  /// right under it; then what is in doubt, with the command that settles it. `lastSeen` is the
+  /// newest journal entry; `hint` the options that find this journal again.
+  static func text(_ run: RunRecord, steps: [StepRecord], standing: EngineStanding?, lastSeen: Date?, hint: String) -> String {
+    var out = header(run, standing: standing, lastSeen: lastSeen, hint: hint)
+    let iterations = Dictionary(grouping: steps.filter { $0.iteration != nil }, by: \.step).mapValues { $0.sorted { $0.iteration! < $1.iteration! } }
+    let loops = Set(steps.filter { $0.iteration == nil }.map(\.step))
+    var shown: Set<String> = []
+    for step in steps where !shown.contains(step.step) {
+      guard step.iteration == nil || !loops.contains(step.step) else { continue }
+      if step.iteration == nil { out += lines(step) }
+      out += (iterations[step.step] ?? []).map(lines).joined()
+      shown.insert(step.step)
+    }
+    let inDoubt = (run.status == .running && standing != .gone ? [] : steps.filter { $0.status.isInDoubt })
       .sorted { ($0.step, $0.iteration ?? -1) < ($1.step, $1.iteration ?? -1) }
-      .map { StepKey(step: $0.step, iteration: $0.iteration).description }
+      .map { $0.key.description }
     if !inDoubt.isEmpty {
-      out += "\nin doubt: \(inDoubt.joined(separator: ", ")) — check each by hand, then resume with --retry or --mark-done naming it (e.g. --retry \(inDoubt[0]))\n"
+      out += "\nin doubt: \(inDoubt.joined(separator: ", ")) — check each by hand, then settle each with --retry (run it again) or --mark-done (count it done), e.g.: runbook resume \(run.id) --retry \(inDoubt[0])\(hint)\n"
     }
     return out
   }
 
-  private static func header(_ run: RunRecord) -> String {
-    var out = "run \(run.id): \(run.runbookName) — \(run.status.rawValue)\n"
+  private static func header(_ run: RunRecord, standing: EngineStanding?, lastSeen: Date?, hint: String) -> String {
+    let status: String
+    switch standing {
+    case .gone?: status = "running — engine gone since \(lastSeen.map(time) ?? "?"); resume to continue: runbook resume \(run.id)\(hint)"
+    case .unknown?: status = "running on \(run.host) (pid \(run.pid)), which this machine cannot check"
+    default: status = run.status.rawValue
+    }
+    var out = "run \(run.id): \(run.runbookName) — \(status)\n"
     out += "  file:    \(run.file)\(run.fromPlanFile ? " (sealed plan)" : "")\n"
     if !run.workingDirectory.isEmpty { out += "  in:      \(run.workingDirectory)\n" }
     out += "  sha256:  \(run.sha256)\n"
@@ -66,9 +102,8 @@ enum RunSummary {
   /// One step's or iteration's lines.
   private static func lines(_ step: StepRecord) -> String {
     var out = ""
-    let key = StepKey(step: step.step, iteration: step.iteration)
     let indent = step.iteration == nil ? "" : "  "
-    var line = "\(indent)\(key.description)  \(step.status.rawValue)"
+    var line = "\(indent)\(step.label)  \(step.status.rawValue)"
     if step.attempts > 1 { line += "  attempts \(step.attempts)" }
     if let started = step.startedAt { line += "  started \(time(started))" }
     if let seconds = seconds(step) { line += String(format: "  %.2fs", seconds) }

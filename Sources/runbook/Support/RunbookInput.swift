@@ -37,7 +37,7 @@ struct RunbookInput {
       }
     } else {
       guard let path = RunbookCatalog(environment: environment).resolve(argument) else {
-        Terminal.report([.unreadableFile(argument, reason: "no such file, and no runbook of that name on RUNBOOK_PATH or ./runbooks")], sources: [:])
+        Terminal.report([Diagnostic.unreadableFile(argument, reason: "no such file").note("nor is there a runbook of that name on RUNBOOK_PATH or in ./runbooks")], sources: [:])
         throw .invalidInput
       }
       document = RunbookDocument.load(file: path, registry: registry)
@@ -61,10 +61,10 @@ struct RunbookInput {
     let environment = ProcessInfo.processInfo.environment
     var sources = [document.file: document.source]
     guard let runbook = document.runbook, document.isValid else {
-      Terminal.report(document.diagnostics, sources: sources)
+      Terminal.report(document.diagnostics, sources: sources, suppressed: document.suppressed)
       throw .invalidInput
     }
-    Terminal.report(document.diagnostics, sources: sources)
+    Terminal.report(document.diagnostics, sources: sources, suppressed: document.suppressed)
 
     var boundFile: ParamsFile?
     if let path = paramsFile {

@@ -29,17 +29,29 @@ enum Terminal {
     }
   }
 
+  /// The width of the terminal on stdout; 80 when it cannot be asked.
+  static var columns: Int {
+    var size = winsize()
+    guard ioctl(STDOUT_FILENO, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 0 else { return 80 }
+    return Int(size.ws_col)
+  }
+
   static var colorOnStandardError: Bool {
     let environment = ProcessInfo.processInfo.environment
     return isatty(2) == 1 && environment["NO_COLOR"] == nil && environment["TERM"] != "dumb"
   }
 
-  /// Prints diagnostics to stderr with excerpts from the given sources.
-  static func report(_ diagnostics: [Diagnostic], sources: [String: SourceText]) {
+  /// Prints diagnostics to stderr with excerpts from the given sources, then the count, and how
+  /// many that follow from these were left out.
+  static func report(_ diagnostics: [Diagnostic], sources: [String: SourceText], suppressed: Int = 0) {
     guard !diagnostics.isEmpty else { return }
     let renderer = DiagnosticRenderer(sources: sources, color: colorOnStandardError)
     standardError(renderer.render(diagnostics))
     let errors = diagnostics.filter { $0.severity == .error }.count
-    if errors > 0 { standardError("\(errors) error\(errors == 1 ? "" : "s")\n") }
+    var count = errors > 0 ? "\(errors) error\(errors == 1 ? "" : "s")" : ""
+    if suppressed > 0 {
+      count += (count.isEmpty ? "" : "; ") + "\(suppressed) more that follow from \(diagnostics.count == 1 ? "it" : "these") left out"
+    }
+    if !count.isEmpty { standardError(count + "\n") }
   }
 }

@@ -9,7 +9,7 @@ struct TerminalApprover: Approver {
 
   func approve(step: String, message: String) async -> Bool? {
     guard interactive else { return nil }
-    return renderer.withPausedDrawing {
+    return renderer.withPrompt {
       // The question is user text: shown escaped, so it cannot redraw what the operator reads.
       Terminal.standardError("\nApproval needed for step \(step):\n  \(VisibleText.line(message))\nApprove? [y/N] ")
       guard let answer = readLine(strippingNewline: true) else { return nil }

@@ -1,0 +1,117 @@
+import Foundation
+import RunbookTestSupport
+import XCTest
+
+/// What an operator sees on a real terminal (tmux, read with `capture-pane`, scrollback
+/// included): finished steps keep every output line, reports are printed whole, and nothing is
+/// drawn on the approval prompt's line.
+final class TerminalTests: XCTestCase {
+  var scratch: ScratchDirectory!
+
+  override func setUpWithError() throws {
+    try XCTSkipUnless(FileManager.default.isExecutableFile(atPath: "/usr/bin/tmux"), "tmux is installed by scripts/ensure-deps")
+    scratch = try ScratchDirectory("terminal")
+  }
+
+  func session(_ arguments: [String]) throws -> TerminalSession {
+    try TerminalSession(arguments, in: scratch.path, environment: ["RUNBOOK_STATE_DIR": scratch.path + "/state"])
+  }
+
+  func testEveryOutputLineOfAFinishedStepStaysOnScreen() throws {
+    try scratch.write("talk.yaml", """
+      runbook: 1
+      name: talk
+      steps:
+        - id: talk
+          action: shell
+          with: { run: "echo first line; echo second line >&2; sleep 1; echo third line" }
+        - id: hello
+          needs: [talk]
+          action: exec
+          with: { argv: [echo, "hello, world"] }
+      """)
+    let screen = try session(["apply", "talk.yaml", "--yes"]).waitForExit()
+    XCTAssertTrue(screen.contains("[exit 0]"), screen)
+    for line in ["✓ talk", "│ first line", "! second line", "│ third line", "✓ hello", "│ hello, world"] {
+      XCTAssertTrue(screen.contains(line), "missing \(line):\n\(screen)")
+    }
+    let lines = screen.split(separator: "\n").map(String.init)
+    let talk = try XCTUnwrap(lines.firstIndex { $0.hasPrefix("✓ talk") })
+    XCTAssertEqual(Array(lines[(talk + 1)...(talk + 3)]), ["  │ first line", "  ! second line", "  │ third line"], screen)
+    XCTAssertFalse(screen.contains("…"), "the live block must be gone once the run ends:\n\(screen)")
+  }
+
+  func testAReadOnlyStepsReportIsPrintedWhole() throws {
+    let tree = try KubeadmTree(in: scratch.path, validity: ["etcd/peer": .expiring])
+    let shown = try session([
+      "apply", Repository.path("runbooks/kubeadm-certs-check.yaml"), "--yes", "-p", "pki_dir=" + tree.pkiDirectory, "-p", "kubeconfig_dir=" + tree.kubernetesDirectory,
+    ]).waitForExit()
+    XCTAssertTrue(shown.contains("[exit 3]"), shown)
+    XCTAssertTrue(shown.contains("RESIDUAL TIME"), shown)
+    for leaf in KubeadmTree.leaves {
+      XCTAssertTrue(shown.contains(leaf.name.replacingOccurrences(of: "/", with: "-")), "the table lost \(leaf.name):\n\(shown)")
+    }
+  }
+
+  func testNothingIsDrawnOnTheApprovalPromptsLineAndHeldLinesFollowTheAnswer() throws {
+    try scratch.write("gate.yaml", """
+      runbook: 1
+      name: gate
+      steps:
+        - id: chatter
+          for_each: ${{ ['a', 'b', 'c', 'd', 'e'] }}
+          as: x
+          action: shell
+          with: { run: "sleep 0.3; echo did ${{ x }}" }
+        - id: gate
+          approval: go ahead?
+          action: exec
+          with: { argv: [echo, approved] }
+      """)
+    let terminal = try session(["apply", "gate.yaml", "--yes"])
+    try terminal.wait { $0.contains("Approve? [y/N]") }
+    // The loop keeps finishing iterations while the question waits: none of it may land on the
+    // prompt's line, or anywhere below it.
+    usleep(2_000_000)
+    let waiting = try terminal.screen()
+    let promptLine = try XCTUnwrap(waiting.split(separator: "\n").last)
+    XCTAssertEqual(promptLine, "Approve? [y/N]", waiting)
+    try terminal.type("y")
+    let screen = try terminal.waitForExit()
+    XCTAssertTrue(screen.contains("[exit 0]"), screen)
+    let lines = screen.split(separator: "\n").map(String.init)
+    let answered = try XCTUnwrap(lines.firstIndex { $0.hasPrefix("Approve? [y/N]") })
+    XCTAssertEqual(lines[answered], "Approve? [y/N] y", screen)
+    for item in ["a", "b", "c", "d", "e"] { XCTAssertTrue(screen.contains("✓ chatter[\(["a", "b", "c", "d", "e"].firstIndex(of: item)!)] \(item)"), screen) }
+    XCTAssertTrue(screen.contains("│ approved"), screen)
+  }
+
+  func testAPastedResumeHintFindsTheSameJournal() throws {
+    try scratch.write("pause.yaml", """
+      runbook: 1
+      name: pause
+      steps:
+        - id: prune
+          approval: prune?
+          action: exec
+          with: { argv: [echo, pruned] }
+      """)
+    let stateDirectory = scratch.path + "/elsewhere"
+    let paused = try scratch.runbook(["apply", "pause.yaml", "--yes", "--state-dir", stateDirectory])
+    XCTAssertEqual(paused.status, 4, paused.stderr)
+    let hint = try XCTUnwrap(paused.stdout.split(separator: "\n").first { $0.contains("to continue: runbook resume") })
+    let command = String(hint[hint.range(of: "runbook resume")!.upperBound...])
+    XCTAssertTrue(command.contains("--state-dir \(stateDirectory)"), command)
+    let home = scratch.path + "/home"
+    try FileManager.default.createDirectory(atPath: home, withIntermediateDirectories: true)
+    // Pasted into another shell: another directory, no RUNBOOK_STATE_DIR.
+    let resumed = try CommandLineTool.run(
+      ["resume"] + command.split(separator: " ").map(String.init), in: home, environment: ["HOME": home, "RUNBOOK_STATE_DIR": ""])
+    XCTAssertEqual(resumed.status, 0, resumed.stdout + resumed.stderr)
+    XCTAssertTrue(resumed.stdout.contains("pruned"), resumed.stdout)
+    let missing = try CommandLineTool.run(["show", "nosuchrun"], in: home, environment: ["HOME": home, "RUNBOOK_STATE_DIR": ""])
+    XCTAssertEqual(missing.status, 2)
+    XCTAssertTrue(missing.stderr.contains("no run 'nosuchrun'"), missing.stderr)
+    XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: home), [], "a lookup must create nothing")
+  }
+}
