@@ -54,7 +54,7 @@ final class SecretExposureTests: XCTestCase {
     let result = try runbook(["apply", "s.yaml", "--yes", "--run-id", "r1", "-p", "s=itemsecret1,itemsecret2"])
     XCTAssertEqual(result.status, 0, result.stderr)
     XCTAssertFalse(result.stdout.contains("itemsecret"), result.stdout)
-    XCTAssertTrue(result.stdout.contains("  push[0] | pushing ***"), result.stdout)
+    XCTAssertTrue(result.stdout.contains("  push[0] *** | pushing ***"), result.stdout)
     let shown = try runbook(["show", "r1", "--format", "json"])
     XCTAssertFalse(shown.stdout.contains("itemsecret"), shown.stdout)
     for (_, data) in scratch.allFiles(under: "state") {

@@ -59,6 +59,8 @@ final class StateDirectoryTrustTests: XCTestCase {
 
     try FileManager.default.removeItem(atPath: state + "/journal.sqlite")
     XCTAssertEqual(try runbook(["runs", "--state-dir", state]).status, 0)
+    XCTAssertFalse(FileManager.default.fileExists(atPath: state + "/journal.sqlite"), "a lookup creates no journal")
+    XCTAssertEqual(try runbook(["apply", "pause.yaml", "--yes", "--state-dir", state]).status, 4)
     XCTAssertEqual(chown(state + "/journal.sqlite", Self.otherUID, gid_t(Self.otherUID)), 0)
     let foreign = try runbook(["runs", "--state-dir", state])
     XCTAssertEqual(foreign.status, 2)
@@ -69,7 +71,10 @@ final class StateDirectoryTrustTests: XCTestCase {
     let parent = scratch.path + "/theirs"
     try FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true)
     XCTAssertEqual(chown(parent, Self.otherUID, gid_t(Self.otherUID)), 0)
-    let result = try runbook(["runs", "--state-dir", parent + "/state"])
+    let lookup = try runbook(["runs", "--state-dir", parent + "/state"])
+    XCTAssertEqual(lookup.status, 0, "nothing is there to look up")
+    XCTAssertFalse(FileManager.default.fileExists(atPath: parent + "/state"), "a lookup creates nothing")
+    let result = try runbook(["apply", "pause.yaml", "--yes", "--state-dir", parent + "/state"])
     XCTAssertEqual(result.status, 2)
     XCTAssertTrue(result.stderr.contains("\(parent), above the state directory, is owned by uid 4242: that user can replace the journal"), result.stderr)
   }

@@ -28,6 +28,36 @@ final class ExpressionTests: XCTestCase {
     XCTAssertEqual(try eval("[1, 'a'] + [null]"), .list([.int(1), .string("a"), .null]))
   }
 
+  func testConversionsObjectsAndDurations() throws {
+    XCTAssertEqual(try eval("int('42') + 1"), .int(43))
+    XCTAssertEqual(try eval("int(' 7 ')"), .int(7))
+    XCTAssertEqual(try eval("int(3.9)"), .int(3))
+    XCTAssertEqual(try eval("int('18446744073709551616')"), .bigInteger("18446744073709551616"))
+    XCTAssertEqual(try eval("float('2.5') * 2"), .decimal(5))
+    XCTAssertEqual(try eval("float(params.n)"), .decimal(7))
+    XCTAssertEqual(try eval("toJSON(object('a', 1, 'b', [params.name]))"), .string(#"{"a":1,"b":["etcd-1"]}"#))
+    XCTAssertEqual(try eval("object()"), .map([:]))
+    XCTAssertEqual(try eval("object('k', params.n).k"), .int(7))
+    XCTAssertEqual(try eval("seconds('1m30s')"), .int(90))
+    XCTAssertEqual(try eval("seconds('1500ms')"), .decimal(1.5))
+    XCTAssertEqual(try eval("formatDuration(5400)"), .string("1h30m"))
+    XCTAssertEqual(try eval("formatDuration(1.5)"), .string("1s500ms"))
+    XCTAssertEqual(try eval("formatDuration('90m')"), .string("1h30m"))
+    XCTAssertEqual(try eval("formatDuration(0)"), .string("0s"))
+    XCTAssertEqual(try eval("formatDuration(seconds('2h') * 2)"), .string("4h"))
+    for (text, message) in [
+      ("int('4x')", "int() takes a string of digits, not '4x'"), ("int(true)", "int() does not take a bool"),
+      ("float('x')", "float() takes a decimal number, not 'x'"),
+      ("object('a')", "object() takes keys and values in pairs: object('a', 1, 'b', 2)"),
+      ("object(1, 2)", "object() keys are strings, not int (argument 1)"),
+      ("seconds('soon')", "seconds() takes a duration such as 90s or 1h30m, not 'soon'"),
+      ("formatDuration(-1)", "formatDuration() takes a duration from 0 up to about 285,000 years"),
+    ] {
+      XCTAssertThrowsError(try eval(text), text) { XCTAssertEqual(($0 as? EvaluationError)?.message, message, text) }
+    }
+    XCTAssertEqual(try eval("int(steps.status.outputs.count)"), .unknown(.init(after: ["status"])), "unknown stays unknown")
+  }
+
   func testIntegersStay64BitAndOverflowIsAnError() throws {
     XCTAssertEqual(try eval("9223372036854775807"), .int(Int64.max))
     XCTAssertThrowsError(try eval("9223372036854775807 + 1")) { error in

@@ -14,9 +14,13 @@ struct RunbookChecker {
   /// `params:` itself is misspelled, a non-ancestor read in a step whose `needs` has a typo.
   private(set) var suppressed = 0
 
+  /// Steps with a misspelled `needs`, and the steps after them: their ancestors are not known.
+  private let behindUnresolvedNeeds: Set<String>
+
   init(runbook: Runbook, graph: StepGraph, registry: ActionRegistry, source: SourceText, misspelledSections: Set<String>) {
     self.runbook = runbook
     self.graph = graph
+    behindUnresolvedNeeds = graph.unresolvedNeeds.reduce(into: graph.unresolvedNeeds) { $0.formUnion(graph.descendants(of: $1)) }
     self.registry = registry
     self.source = source
     self.misspelledSections = misspelledSections
@@ -180,7 +184,7 @@ struct RunbookChecker {
       }
       let isSelf = first.name == scope.step
       if !(isSelf && scope.includesSelf), scope.step.map({ !graph.isAncestor(first.name, of: $0) }) ?? true {
-        if let step = scope.step, graph.unresolvedNeeds.contains(step) {
+        if let step = scope.step, behindUnresolvedNeeds.contains(step) {
           suppressed += 1
         } else {
           diagnostics.append(.notAnAncestor(first.name, from: scope.step, at: at(first.span)))

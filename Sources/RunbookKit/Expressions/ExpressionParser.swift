@@ -31,6 +31,10 @@ public struct ExpressionParser {
     }
     let expression = try parser.parseBinary(level: 0)
     guard case .end = parser.current.kind else {
+      // `not a`: the word was read as a name, and what follows it is the surprise.
+      if parser.position > 0, case .identifier(let word) = tokens[parser.position - 1].kind, let written = operatorWords[word] {
+        throw Failure(message: "unexpected \(parser.describe(parser.current)) after '\(word)' (the operator is written '\(written)')", span: parser.current.span)
+      }
       throw Failure(message: "unexpected \(parser.describe(parser.current)) after a complete expression", span: parser.current.span)
     }
     return expression

@@ -50,7 +50,7 @@ enum Terminal {
     let errors = diagnostics.filter { $0.severity == .error }.count
     var count = errors > 0 ? "\(errors) error\(errors == 1 ? "" : "s")" : ""
     if suppressed > 0 {
-      count += (count.isEmpty ? "" : "; ") + "\(suppressed) more that follow from \(diagnostics.count == 1 ? "it" : "these") left out"
+      count += (count.isEmpty ? "" : "; ") + "\(suppressed) more that follow\(suppressed == 1 ? "s" : "") from \(diagnostics.count == 1 ? "it" : "these") left out"
     }
     if !count.isEmpty { standardError(count + "\n") }
   }
