@@ -54,6 +54,8 @@ final class EtcdClusterTests: XCTestCase {
     let degraded = try runbook(["apply", "etcd-health", "--yes", "--run-id", "down"] + plainConnection(cluster))
     XCTAssertEqual(degraded.status, 3, degraded.stdout + degraded.stderr)
     XCTAssertTrue(degraded.stdout.contains("unhealthy: \(victim.clientURL); alarms: 0"), degraded.stdout)
+    let row = try XCTUnwrap(degraded.stdout.split(separator: "\n").first { $0.contains("| \(victim.name) ") }, degraded.stdout)
+    XCTAssertFalse(row.contains("follower") || row.contains("leader"), "a member that does not answer has no role: \(row)")
     XCTAssertEqual(try outputs("down", "report")["unhealthy_endpoints"], .array([.string(victim.clientURL)]))
   }
 

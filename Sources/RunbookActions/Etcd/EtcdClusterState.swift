@@ -156,7 +156,8 @@ struct EtcdClusterState {
     var rows = [["MEMBER", "ID", "ENDPOINT", "HEALTH", "ROLE", "DB SIZE", "IN USE", "REVISION", "APPLIED"]]
     for member in members {
       let endpoint = endpoints.first { $0.memberID == member.id }
-      let role = member.id == leaderID ? "leader" : member.isLearner ? "learner" : "follower"
+      // A member that does not answer has no role: the others may still name it leader.
+      let role = endpoint == nil ? "-" : member.id == leaderID ? "leader" : member.isLearner ? "learner" : "follower"
       let health = endpoint.map { $0.healthy ? "healthy" : "UNHEALTHY" } ?? (member.started ? "not asked" : "not started")
       rows.append([
         member.name.isEmpty ? "(unstarted)" : member.name, member.id, self.endpoint(of: member), health, role,
