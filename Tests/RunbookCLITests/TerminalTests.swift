@@ -53,6 +53,20 @@ final class TerminalTests: XCTestCase {
     }
   }
 
+  func testTheEtcdHealthTableStaysOnScreen() throws {
+    try EtcdCluster.requireInstalled()
+    let cluster = try EtcdCluster(size: 3)
+    defer { cluster.stop() }
+    let shown = try session([
+      "apply", Repository.path("runbooks/etcd-health.yaml"), "--yes", "-p", "endpoints=" + cluster.endpoints.joined(separator: ","),
+      "-p", "cacert=", "-p", "cert=", "-p", "key=", "-p", "command_timeout=2s",
+    ]).waitForExit()
+    XCTAssertTrue(shown.contains("[exit 0]"), shown)
+    XCTAssertTrue(shown.contains("│ MEMBER"), shown)
+    for member in cluster.members { XCTAssertTrue(shown.contains("│ \(member.name) "), "the table lost \(member.name):\n\(shown)") }
+    XCTAssertTrue(shown.contains("│ 3 voters, 0 learners; quorum 2"), shown)
+  }
+
   func testNothingIsDrawnOnTheApprovalPromptsLineAndHeldLinesFollowTheAnswer() throws {
     try scratch.write("gate.yaml", """
       runbook: 1
