@@ -17,6 +17,8 @@ struct EtcdClusterState {
   struct Endpoint {
     var endpoint: String
     var healthy: Bool
+    /// Whether it answered the status request; one that did not has no role, size or revision.
+    var answered: Bool
     var error: String
     var memberID: String?
     var leaderID: String?
@@ -61,7 +63,7 @@ struct EtcdClusterState {
       let status = statuses[endpoint]
       let (healthy, error) = healths[endpoint] ?? (false, status == nil ? "no status" : "no health answer")
       return Endpoint(
-        endpoint: endpoint, healthy: healthy && status != nil, error: status == nil && error.isEmpty ? "unreachable" : error,
+        endpoint: endpoint, healthy: healthy && status != nil, answered: status != nil, error: status == nil && error.isEmpty ? "unreachable" : error,
         memberID: EtcdJSON.hexID(status?["header"]?["member_id"]) ?? owner(of: endpoint),
         leaderID: EtcdJSON.hexID(status?["leader"]),
         version: status?["version"]?.stringValue ?? "", dbSize: Self.int(status?["dbSize"]),
@@ -156,13 +158,14 @@ struct EtcdClusterState {
     var rows = [["MEMBER", "ID", "ENDPOINT", "HEALTH", "ROLE", "DB SIZE", "IN USE", "REVISION", "APPLIED"]]
     for member in members {
       let endpoint = endpoints.first { $0.memberID == member.id }
+      let answer = endpoint.flatMap { $0.answered ? $0 : nil }
       // A member that does not answer has no role: the others may still name it leader.
-      let role = endpoint == nil ? "-" : member.id == leaderID ? "leader" : member.isLearner ? "learner" : "follower"
+      let role = answer == nil ? "-" : member.id == leaderID ? "leader" : member.isLearner ? "learner" : "follower"
       let health = endpoint.map { $0.healthy ? "healthy" : "UNHEALTHY" } ?? (member.started ? "not asked" : "not started")
       rows.append([
         member.name.isEmpty ? "(unstarted)" : member.name, member.id, self.endpoint(of: member), health, role,
-        endpoint.map { Self.size($0.dbSize) } ?? "-", endpoint.map { Self.size($0.dbSizeInUse) } ?? "-",
-        endpoint.map { String($0.revision) } ?? "-", endpoint.map { String($0.raftAppliedIndex) } ?? "-",
+        answer.map { Self.size($0.dbSize) } ?? "-", answer.map { Self.size($0.dbSizeInUse) } ?? "-",
+        answer.map { String($0.revision) } ?? "-", answer.map { String($0.raftAppliedIndex) } ?? "-",
       ])
     }
     for endpoint in endpoints where endpoint.memberID == nil {
