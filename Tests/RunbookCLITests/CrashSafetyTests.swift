@@ -112,6 +112,21 @@ final class CrashSafetyTests: XCTestCase {
     XCTAssertTrue(json.stdout.contains(#""engine" : "gone""#) || json.stdout.contains(#""engine": "gone""#), json.stdout)
   }
 
+  func testALiveRunIsNotResumedEvenAfterItsLockWasReleasedByForce() throws {
+    let scratch = try ScratchDirectory("resume-live")
+    try scratch.write("hold.yaml", "runbook: 1\nname: hold\nsteps:\n  - id: hold\n    action: exec\n    with: { argv: [sleep, \"3\"] }\n")
+    let live = try CommandLineTool.start(["apply", "hold.yaml", "--yes", "--run-id", "live"], in: scratch.path, environment: ["RUNBOOK_STATE_DIR": scratch.path + "/state"])
+    let deadline = Date().addingTimeInterval(30)
+    while !live.stdoutSoFar.contains("▶ hold"), Date() < deadline { usleep(20_000) }
+    XCTAssertEqual(try scratch.runbook(["unlock", "hold", "--force"]).status, 0)
+    XCTAssertTrue(try scratch.runbook(["runs"]).stdout.contains("running ("), "its pid still runs: not shown as gone")
+    let resumed = try scratch.runbook(["resume", "live"])
+    XCTAssertEqual(resumed.status, 5, resumed.stdout + resumed.stderr)
+    XCTAssertTrue(resumed.stderr.contains("run live is still running, or cannot be proven stopped (pid \(live.pid) on "), resumed.stderr)
+    XCTAssertEqual(try live.finish().status, 0)
+    XCTAssertTrue(try scratch.runbook(["show", "live"]).stdout.contains("run live: hold — succeeded"))
+  }
+
   func testSIGINTStartsNothingNewAndExits130() throws {
     let scratch = try ScratchDirectory("sigint")
     try scratch.write("long.yaml", """

@@ -61,6 +61,33 @@ final class RunOutputTests: XCTestCase {
     XCTAssertEqual(checks.last?["status"] as? String, "held", "done.txt exists now: the step is already done")
   }
 
+  func testASkipIfWaivedByUnlessRunsTheStepAndOneThatCannotBeEvaluatedFailsIt() throws {
+    try scratch.write("skip.yaml", """
+      runbook: 1
+      name: skip
+      params:
+        force: { type: bool, default: true }
+        count: { type: string, default: "x" }
+      steps:
+        - id: forced
+          skip_if:
+            - expect: ${{ true }}
+              unless: ${{ params.force }}
+          action: exec
+          with: { argv: [echo, forced ran] }
+        - id: broken
+          skip_if:
+            - expect: ${{ 1 }}
+          action: exec
+          with: { argv: [echo, broken ran] }
+      """)
+    let result = try scratch.runbook(["apply", "skip.yaml", "--yes"])
+    XCTAssertEqual(result.status, 1, result.stdout)
+    XCTAssertTrue(result.stdout.contains("  forced | forced ran"), "forcing means: do it, not: skip it\n\(result.stdout)")
+    XCTAssertFalse(result.stdout.contains("broken ran"), result.stdout)
+    XCTAssertTrue(result.stdout.contains("✗ broken failed: skip_if cannot be evaluated, so whether it is done is not known: ${{ 1 }} gave int, not true or false"), result.stdout)
+  }
+
   func testIterationsAreNamedByTheirItemAndShownUnderTheirLoop() throws {
     try scratch.write("loop.yaml", """
       runbook: 1

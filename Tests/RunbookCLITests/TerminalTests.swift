@@ -100,6 +100,55 @@ final class TerminalTests: XCTestCase {
     XCTAssertTrue(screen.contains("│ approved"), screen)
   }
 
+  func testTwoApprovalsWaitingAtOnceAreAskedOneAtATime() throws {
+    try scratch.write("two.yaml", """
+      runbook: 1
+      name: two
+      steps:
+        - id: first
+          approval: First?
+          action: exec
+          with: { argv: [echo, first ran] }
+        - id: second
+          approval: Second?
+          action: exec
+          with: { argv: [echo, second ran] }
+      """)
+    let terminal = try session(["apply", "two.yaml", "--yes"])
+    let asked = try terminal.wait { $0.contains("Approve? [y/N]") }
+    XCTAssertEqual(asked.components(separatedBy: "Approve? [y/N]").count, 2, "one question at a time:\n\(asked)")
+    let approved = asked.contains("Approval needed for step first:") ? "first" : "second"
+    let declined = approved == "first" ? "second" : "first"
+    try terminal.type("y")
+    let next = try terminal.wait { $0.contains("Approval needed for step \(declined):") }
+    XCTAssertEqual(next.split(separator: "\n").last, "Approve? [y/N]", next)
+    try terminal.type("n")
+    let screen = try terminal.waitForExit()
+    XCTAssertTrue(screen.contains("[exit 4]"), screen)
+    XCTAssertTrue(screen.contains("│ \(approved) ran"), screen)
+    XCTAssertFalse(screen.contains("│ \(declined) ran"), screen)
+    XCTAssertTrue(screen.contains("⏸ \(declined) awaits approval: approval declined"), screen)
+  }
+
+  func testTheLiveBlockLeavesNothingBehindWhenTallerThanTheTerminalOrWide() throws {
+    try scratch.write("many.yaml", """
+      runbook: 1
+      name: many
+      steps:
+        - id: tick
+          for_each: ${{ ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j', 'k', 'l', 'm', 'n', 'o'] }}
+          as: x
+          max_parallel: 15
+          action: shell
+          with: { run: "for i in 1 2 3 4 5 6; do echo 漢字漢字漢字漢字漢字漢字漢字漢字漢字漢字漢字漢字漢字漢字漢字漢字漢字漢字漢字漢字 $i; sleep 0.25; done" }
+      """)
+    let terminal = try TerminalSession(["apply", "many.yaml", "--yes"], in: scratch.path, environment: ["RUNBOOK_STATE_DIR": scratch.path + "/state"], width: 60, height: 12)
+    let screen = try terminal.waitForExit()
+    XCTAssertTrue(screen.contains("[exit 0]"), screen)
+    XCTAssertFalse(screen.contains("  … "), "the live block left lines behind:\n\(screen)")
+    XCTAssertEqual(screen.components(separatedBy: "✓ tick[").count - 1, 15, screen)
+  }
+
   func testAPastedResumeHintFindsTheSameJournal() throws {
     try scratch.write("pause.yaml", """
       runbook: 1

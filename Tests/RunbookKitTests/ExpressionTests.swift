@@ -31,6 +31,7 @@ final class ExpressionTests: XCTestCase {
   func testConversionsObjectsAndDurations() throws {
     XCTAssertEqual(try eval("int('42') + 1"), .int(43))
     XCTAssertEqual(try eval("int(' 7 ')"), .int(7))
+    XCTAssertEqual(try eval("int('12\n')"), .int(12), "a command's output ends in a newline")
     XCTAssertEqual(try eval("int(3.9)"), .int(3))
     XCTAssertEqual(try eval("int('18446744073709551616')"), .bigInteger("18446744073709551616"))
     XCTAssertEqual(try eval("float('2.5') * 2"), .decimal(5))
@@ -50,6 +51,8 @@ final class ExpressionTests: XCTestCase {
       ("float('x')", "float() takes a decimal number, not 'x'"),
       ("object('a')", "object() takes keys and values in pairs: object('a', 1, 'b', 2)"),
       ("object(1, 2)", "object() keys are strings, not int (argument 1)"),
+      ("object('a', 1, 'a', 2)", "object() has the key 'a' twice"), ("float('0x10')", "float() takes a decimal number, not '0x10'"),
+      ("float('nan')", "float() takes a decimal number, not 'nan'"),
       ("seconds('soon')", "seconds() takes a duration such as 90s or 1h30m, not 'soon'"),
       ("formatDuration(-1)", "formatDuration() takes a duration from 0 up to about 285,000 years"),
     ] {

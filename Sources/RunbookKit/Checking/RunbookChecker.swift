@@ -184,7 +184,9 @@ struct RunbookChecker {
       }
       let isSelf = first.name == scope.step
       if !(isSelf && scope.includesSelf), scope.step.map({ !graph.isAncestor(first.name, of: $0) }) ?? true {
-        if let step = scope.step, behindUnresolvedNeeds.contains(step) {
+        // Behind a misspelled `needs`, the read step may well be meant as an ancestor; one that
+        // comes after the reader never can be, and is reported.
+        if let step = scope.step, behindUnresolvedNeeds.contains(step), !graph.descendants(of: step).contains(first.name) {
           suppressed += 1
         } else {
           diagnostics.append(.notAnAncestor(first.name, from: scope.step, at: at(first.span)))

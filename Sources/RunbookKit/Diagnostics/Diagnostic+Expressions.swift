@@ -43,7 +43,10 @@ extension Diagnostic {
   }
 
   public static func unknownFunction(_ name: String, known: [String], at range: SourceRange) -> Diagnostic {
-    Diagnostic(code: "E307", message: "unknown function '\(name)'", range: range)
+    if let written = ExpressionParser.operatorWords[name] {
+      return Diagnostic(code: "E307", message: "unknown function '\(name)'", range: range).note("the operator is written '\(written)'")
+    }
+    return Diagnostic(code: "E307", message: "unknown function '\(name)'", range: range)
       .suggesting(Suggestion.closest(to: name, in: known))
   }
 

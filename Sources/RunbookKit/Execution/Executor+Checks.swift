@@ -4,7 +4,22 @@ extension Executor {
   /// Why a check did not hold, for the operator.
   enum CheckResult {
     case holds
+    /// Its `unless` was true: a precondition or verify is waived, a `skip_if` does not count
+    /// the step as done.
+    case notChecked
+    /// It ran and does not hold, or its action failed.
     case failure(String)
+    /// It cannot be evaluated: an input or its `expect` fails to evaluate, which no waiting
+    /// mends; a guard that cannot be read never lets a step run.
+    case broken(String)
+
+    /// Why a precondition or verify stops here, or nil when it lets the run go on.
+    var stopReason: String? {
+      switch self {
+      case .holds, .notChecked: nil
+      case .failure(let message), .broken(let message): message
+      }
+    }
   }
 
   /// What a check guards, as its `check.evaluated` event names it.
@@ -19,7 +34,7 @@ extension Executor {
   func runPreconditions() async -> String? {
     let context = evaluationContext()
     for check in runbook.preconditions {
-      if case .failure(let message) = await poll(check, context, as: .runPrecondition, of: nil) { return message }
+      if let reason = await poll(check, context, as: .runPrecondition, of: nil).stopReason { return reason }
     }
     return nil
   }
@@ -34,7 +49,7 @@ extension Executor {
       let checkContext = makeActionContext(key: StepKey(step: "check"), context: context) { _ in }
       outputs = try await Self.asActionError { try await descriptor.run(input, checkContext) }.outputs
     } catch let error as InputResolutionError {
-      return .failure(mask("\(descriptor.name): \(error.error.message)"))
+      return .broken(mask("\(descriptor.name): \(error.error.message)"))
     } catch let error as ActionError {
       return .failure(mask("\(descriptor.name): \(error.message)"))
     } catch {
@@ -43,7 +58,7 @@ extension Executor {
     let inCheck = context.binding("check", to: .map(outputs))
     if let expect = spec.expect {
       switch evaluateCondition(expect, inCheck) {
-      case .failure(let error): return .failure(error.message)
+      case .failure(let error): return .broken(error.message)
       case .success(false):
         let message = spec.message.flatMap { try? Evaluator.evaluate($0, in: inCheck).plainText } ?? "\(expect.raw) is false"
         return .failure(mask(message))
@@ -56,7 +71,7 @@ extension Executor {
   /// A step's verify checks, each polled as `poll` does.
   func verify(_ step: Step, _ context: EvaluationContext, of record: StepRecord) async -> CheckResult {
     for check in step.verify {
-      if case .failure(let message) = await poll(check, context, as: .verify, of: record) { return .failure(message) }
+      if let reason = await poll(check, context, as: .verify, of: record).stopReason { return .failure(reason) }
     }
     return .holds
   }
@@ -76,13 +91,17 @@ extension Executor {
     }
     if let unless = check.unless, case .success(true) = evaluateCondition(unless, context) {
       report("not_checked", "unless \(unless.raw)")
-      return .holds
+      return .notChecked
     }
     let started = ContinuousClock.now
     let within = check.within?.duration ?? .zero
     let every = check.every?.duration ?? .seconds(1)
     while true {
       let result = await evaluateCheck(check, context)
+      if case .broken(let message) = result {
+        report("broken", message)
+        return result
+      }
       guard case .failure(let message) = result else {
         report("held")
         return result

@@ -21,6 +21,10 @@ extension Executor {
     observer.observe(RunEvent(.stepStarted, runID: runID, step: step.name, message: "\(items.count) iterations"))
 
     let limit = max(1, Int(step.maxParallel ?? 1))
+    // Items drawn from a secret param are secret whatever their length (the masker leaves out
+    // values too short to mask safely): journaled and named as `***`.
+    let secrets = Set(runbook.params.filter(\.secret).map(\.name))
+    let secretItems = forEach.expressions.contains { !secrets.isDisjoint(with: $0.paramReferences) }
     var outcomes: [Int: StepFinish] = [:]
     var next = 0
     var stop = false
@@ -31,7 +35,7 @@ extension Executor {
           let index = next
           next += 1
           running += 1
-          group.addTask { (index, try await self.runIteration(step, index: index, item: items[index], context: context)) }
+          group.addTask { (index, try await self.runIteration(step, index: index, item: items[index], secret: secretItems, context: context)) }
         }
       }
       fill()
@@ -54,11 +58,11 @@ extension Executor {
     return try finish(&record, status, message: message, event: "step.\(status.rawValue)")
   }
 
-  private func runIteration(_ step: Step, index: Int, item: Value, context: EvaluationContext) async throws -> StepFinish {
+  private func runIteration(_ step: Step, index: Int, item: Value, secret: Bool, context: EvaluationContext) async throws -> StepFinish {
     let key = StepKey(step: step.name, iteration: index)
     let previous = record(key)
     if let previous, previous.status.isDone { return StepFinish(status: previous.status) }
-    var current = previous ?? StepRecord(runID: runID, step: step.name, iteration: index, item: mask(item).json, status: .pending)
+    var current = previous ?? StepRecord(runID: runID, step: step.name, iteration: index, item: secret ? .string("***") : mask(item).json, status: .pending)
     current.message = nil
     if previous != nil, configuration.resume.marksDone(key) {
       return try finish(&current, .succeeded, message: "marked done by the operator", event: "step.marked_done")

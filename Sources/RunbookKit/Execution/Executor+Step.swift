@@ -55,13 +55,18 @@ extension Executor {
     if !step.skipIf.isEmpty {
       var upToDate = true
       for check in step.skipIf where upToDate {
-        if case .failure = await poll(check, context, as: .skipIf, of: record) { upToDate = false }
+        switch await poll(check, context, as: .skipIf, of: record) {
+        case .holds: break
+        case .notChecked, .failure: upToDate = false
+        case .broken(let message):
+          return try finish(&record, .failed, message: "skip_if cannot be evaluated, so whether it is done is not known: \(message)", event: "step.failed")
+        }
       }
       if upToDate { return try finish(&record, .skipped, message: "already done (skip_if)", event: "step.skipped") }
     }
     for check in step.preconditions {
-      if case .failure(let message) = await poll(check, context, as: .precondition, of: record) {
-        return try finish(&record, .blocked, message: "precondition failed: \(message)", event: "step.blocked")
+      if let reason = await poll(check, context, as: .precondition, of: record).stopReason {
+        return try finish(&record, .blocked, message: "precondition failed: \(reason)", event: "step.blocked")
       }
     }
     return nil

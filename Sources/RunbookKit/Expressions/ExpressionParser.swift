@@ -191,7 +191,7 @@ public struct ExpressionParser {
   }
 
   /// Words people type for operators, and the operator to write instead.
-  private static let operatorWords = ["and": "&&", "or": "||", "not": "!", "AND": "&&", "OR": "||", "NOT": "!"]
+  static let operatorWords = ["and": "&&", "or": "||", "not": "!", "AND": "&&", "OR": "||", "NOT": "!"]
 
   private func describe(_ token: Lexer.Token) -> String {
     switch token.kind {

@@ -86,7 +86,7 @@ public enum Functions {
         guard d.isFinite, let i = Int64(exactly: d.rounded(.towardZero)) else { throw EvaluationError("int() cannot hold \(Value.format(d))", at: span) }
         return .int(i)
       case .string(let s):
-        let text = s.trimmingCharacters(in: .whitespaces)
+        let text = s.trimmingCharacters(in: .whitespacesAndNewlines)
         if let i = Int64(text) { return .int(i) }
         let digits = text.hasPrefix("+") ? String(text.dropFirst()) : text
         if !digits.isEmpty, digits.utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }) {
@@ -101,7 +101,9 @@ public enum Functions {
       case .bigInteger(let digits): return .decimal(Double(digits) ?? .infinity)
       case .decimal: return args[0]
       case .string(let s):
-        guard let d = Double(s.trimmingCharacters(in: .whitespaces)), d.isFinite else {
+        let text = s.trimmingCharacters(in: .whitespacesAndNewlines)
+        // Decimal only: Double() would also read hex (`0x10`), `inf` and `nan`.
+        guard text.unicodeScalars.allSatisfy({ "0123456789+-.eE".unicodeScalars.contains($0) }), let d = Double(text), d.isFinite else {
           throw EvaluationError("float() takes a decimal number, not '\(VisibleText.line(s))'", at: span)
         }
         return .decimal(d)
@@ -114,7 +116,9 @@ public enum Functions {
         guard case .string(let key) = args[pair] else {
           throw EvaluationError("object() keys are strings, not \(args[pair].typeName) (argument \(pair + 1))", at: span)
         }
-        members[key] = args[pair + 1]
+        guard members.updateValue(args[pair + 1], forKey: key) == nil else {
+          throw EvaluationError("object() has the key '\(VisibleText.line(key))' twice", at: span)
+        }
       }
       return .map(members)
     case ("seconds", _):

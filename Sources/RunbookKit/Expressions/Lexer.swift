@@ -102,7 +102,11 @@ struct Lexer {
         i += symbol.scalars.count
         result.append(Token(kind: .symbol(symbol.text), span: span(start, i)))
       } else {
-        let hint = c == "\"" ? "; strings are written in single quotes" : c == "=" ? "; compare with '=='" : ""
+        let next = i + 1 < scalars.count ? scalars[i + 1] : " "
+        let hint =
+          c == "\"" ? "; strings are written in single quotes"
+          : c == "=" && next == ">" ? "; did you mean '>='?" : c == "=" && next == "<" ? "; did you mean '<='?"
+          : c == "=" ? "; compare with '=='" : ""
         throw Failure(message: "unexpected character '\(c)'\(hint)", span: span(start, start + 1))
       }
     }

@@ -23,14 +23,16 @@ public struct PlanBuilder {
   }
 
   /// What `plan` would refuse of a runbook without being given any param, for `validate`: the
-  /// plan is built with each param's default, or, without one, a value not known before the
-  /// run; every expression that fails on known values (E312) and every known argument too long
+  /// plan is built with each param's default, null for an optional one without, and a value not
+  /// known before the run for a required one; every expression that fails on known values (E312) and every known argument too long
   /// for a program (E313) is reported as `plan` reports it.
   public static func check(_ document: RunbookDocument, registry: ActionRegistry) -> [Diagnostic] {
     guard let runbook = document.runbook, let graph = document.graph, document.isValid else { return [] }
     var values: [String: Value] = [:]
     for spec in runbook.params {
-      values[spec.name] = spec.defaultValue ?? .unknown(.init(atRunTime: true, preview: "(params.\(spec.name))"))
+      // As `plan` binds them without -p: the default, else null; a required param is given
+      // before any plan, so its value is not known here.
+      values[spec.name] = spec.defaultValue ?? (spec.required ? .unknown(.init(atRunTime: true, preview: "(params.\(spec.name))")) : .null)
     }
     var builder = PlanBuilder(document: document, runbook: runbook, graph: graph, registry: registry, params: ParamValues(values: values))
     _ = builder.plan()

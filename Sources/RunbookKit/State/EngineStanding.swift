@@ -1,3 +1,5 @@
+import Foundation
+
 /// Whether the engine that holds a lock, or runs a run, is alive, by the rule of docs/running.md,
 /// "Locks": gone only when certainly gone; a process on another host or in another pid namespace
 /// cannot be checked.
@@ -16,12 +18,14 @@ extension LockHolder {
 }
 
 extension RunRecord {
-  /// For a run journaled `running`, whether its engine still runs: the holder of its lock tells,
-  /// and a run that no longer holds its lock has no engine (a killed engine keeps the journal
-  /// saying `running`). Nil for a run in any other status.
+  /// For a run journaled `running`, whether its engine still runs (a killed engine keeps the
+  /// journal saying `running`): the holder of its lock tells; without one (`unlock --force`), a
+  /// process at its pid on this host may still be it. Nil for a run in any other status.
   public func engineStanding(locks: [LockHolder], seenFrom observer: LockHolder) -> EngineStanding? {
     guard status == .running else { return nil }
-    guard let holder = locks.first(where: { $0.runID == id && $0.name == lockName }) else { return .gone }
-    return holder.standing(seenFrom: observer)
+    if let holder = locks.first(where: { $0.runID == id && $0.name == lockName }) { return holder.standing(seenFrom: observer) }
+    // The lock was released by force, or taken over: only the journaled pid is left to judge by.
+    guard host == observer.host else { return .unknown }
+    return kill(pid, 0) == 0 || errno == EPERM ? .unknown : .gone
   }
 }

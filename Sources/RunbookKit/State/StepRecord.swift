@@ -80,8 +80,15 @@ public struct StepKey: Hashable, Sendable, CustomStringConvertible {
     case .double(let number)?: text = String(number)
     case .bool(let flag)?: text = String(flag)
     case .object(let members)?:
-      guard let named = ["name", "id", "host", "endpoint"].lazy.compactMap({ key in members.first { $0.key == key }?.value.stringValue }).first
-      else { return nil }
+      let scalars = ["name", "id", "host", "endpoint"].lazy.compactMap { key in members.first { $0.key == key }?.value }.compactMap { value -> String? in
+        switch value {
+        case .string(let string): string
+        case .int(let number): String(number)
+        case .bigInteger(let digits): digits
+        default: nil
+        }
+      }
+      guard let named = scalars.first else { return nil }
       text = named
     default: return nil
     }

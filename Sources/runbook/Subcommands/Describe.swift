@@ -36,6 +36,7 @@ struct Describe: ParsableCommand {
       let marker = effects[step.call.action.value]?.marker ?? "?"
       out += "  \(marker) \(step.name) [\(step.call.action.value)]\(step.title.map { " — \($0.raw)" } ?? "")\n"
     }
-    Terminal.standardOutput(out)
+    // Everything here is user text: escaped as plans escape it, so it cannot redraw the screen.
+    Terminal.standardOutput(VisibleText.block(out))
   }
 }

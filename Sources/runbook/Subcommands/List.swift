@@ -24,7 +24,7 @@ struct List: ParsableCommand {
       let width = entries.map(\.name.count).max() ?? 0
       for entry in entries {
         let name = entry.name.padding(toLength: width, withPad: " ", startingAt: 0)
-        Terminal.standardOutput("\(name)  \(entry.title ?? "")  (\(entry.file))\n")
+        Terminal.standardOutput(VisibleText.line("\(name)  \(entry.title ?? "")  (\(entry.file))") + "\n")
       }
     }
   }

@@ -45,6 +45,12 @@ struct Resume: AsyncParsableCommand {
       Terminal.standardError("error: no run '\(runID)' in \(state.path); `runbook runs\(state.hint)` lists them\n")
       throw ExitStatus.invalidInput
     }
+    let standing = RunSummary.Engines(locks: (try? store.locks()) ?? []).standing(record)
+    if let standing, standing != .gone {
+      Terminal.standardError(
+        "error: run \(runID) is still running, or cannot be proven stopped (pid \(record.pid) on \(record.host)); resuming it now could run its steps twice: wait for it to end (`runbook show \(runID)\(state.hint)`)\n")
+      throw ExitStatus.locked
+    }
     guard record.status.isResumable else {
       Terminal.standardOutput("run \(runID) already succeeded; nothing to resume\n")
       return

@@ -28,7 +28,7 @@ struct Show: ParsableCommand {
       var json = RunSummary.json(run, standing)
       if case .object(var members) = json {
         members.append(.init("params", .object(run.params.keys.sorted().map { .init($0, run.params[$0]!) })))
-        members.append(.init("steps", .array(steps.map(RunSummary.json))))
+        members.append(.init("steps", .array(RunSummary.ordered(steps).map(RunSummary.json))))
         members.append(.init("journal", .array(events.map(RunSummary.json))))
         json = .object(members)
       }

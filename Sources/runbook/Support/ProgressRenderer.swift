@@ -27,7 +27,9 @@ final class ProgressRenderer: RunObserver, @unchecked Sendable {
   private let lock = NSLock()
   private var running: [StepKey: LiveStep] = [:]
   private var order: [StepKey] = []
-  private var drawnLines = 0
+  /// The widths of the live block's lines as drawn: clearing counts the rows they take now,
+  /// after a resize may have rewrapped them.
+  private var drawnWidths: [Int] = []
   private var prompting = false
   private var held: [String] = []
   private var ticker: DispatchSourceTimer?
@@ -131,27 +133,33 @@ final class ProgressRenderer: RunObserver, @unchecked Sendable {
   }
 
   private func clearLocked() {
-    guard drawnLines > 0 else { return }
-    Terminal.standardOutput(String(repeating: "\u{1B}[1A\u{1B}[2K", count: drawnLines))
-    drawnLines = 0
+    guard !drawnWidths.isEmpty else { return }
+    let columns = Terminal.size.columns
+    let rows = drawnWidths.reduce(0) { $0 + max(1, ($1 + columns - 1) / columns) }
+    Terminal.standardOutput(String(repeating: "\u{1B}[1A\u{1B}[2K", count: rows))
+    drawnWidths = []
   }
 
-  /// The live block: one line per running step, each cut to the terminal's width so that the
-  /// block takes exactly as many rows as it has lines (clearing counts on it).
+  /// The live block: one line per running step, each cut to the terminal's width, and no more
+  /// lines than leave room on screen (the rest counted on the last one), so that clearing knows
+  /// exactly which rows it drew.
   private func drawLocked() {
     guard style == .live, !prompting else { return }
     clearLocked()
-    let width = max(20, Terminal.columns - 1)
+    let size = Terminal.size
+    let width = max(20, size.columns - 1)
+    let room = max(1, size.rows - 2)
+    let shown = order.count > room ? Array(order.prefix(room - 1)) : order
     var lines: [String] = []
-    for key in order {
+    for key in shown {
       guard let state = running[key] else { continue }
       let elapsed = String(format: "%.1fs", Date().timeIntervalSince(state.started))
       let last = state.last.isEmpty ? "" : "  " + VisibleText.line(state.last)
-      let line = "  … \(state.label) \(elapsed)\(last)"
-      lines.append(line.count > width ? String(line.prefix(width - 1)) + "…" : line)
+      lines.append(Terminal.truncated("  … \(state.label) \(elapsed)\(last)", toWidth: width))
     }
+    if order.count > shown.count { lines.append("  … and \(order.count - shown.count) more running") }
     if !lines.isEmpty { Terminal.standardOutput(lines.joined(separator: "\n") + "\n") }
-    drawnLines = lines.count
+    drawnWidths = lines.map(Terminal.width(of:))
   }
 
   /// The plain line for an event, or nil for events not shown as a line.

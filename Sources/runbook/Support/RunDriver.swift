@@ -110,7 +110,7 @@ struct RunDriver {
     case .failed(let steps):
       message = "at \(steps.joined(separator: ", ")); see: runbook show \(run.id)\(hint); then: runbook resume \(run.id)\(hint)"
     case .blocked(let step, let reason):
-      message = (step.map { "at \($0): " } ?? "") + reason
+      message = (step.map { "at \($0): " } ?? "") + reason + "; once it can go on: runbook resume \(run.id)\(hint)"
     case .paused(let steps):
       let approvals = steps.map { " --approve \($0)" }.joined()
       message = "for approval; to continue: runbook resume \(run.id)\(approvals)\(hint)"

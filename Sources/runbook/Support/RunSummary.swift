@@ -62,15 +62,7 @@ enum RunSummary {
   /// newest journal entry; `hint` the options that find this journal again.
   static func text(_ run: RunRecord, steps: [StepRecord], standing: EngineStanding?, lastSeen: Date?, hint: String) -> String {
     var out = header(run, standing: standing, lastSeen: lastSeen, hint: hint)
-    let iterations = Dictionary(grouping: steps.filter { $0.iteration != nil }, by: \.step).mapValues { $0.sorted { $0.iteration! < $1.iteration! } }
-    let loops = Set(steps.filter { $0.iteration == nil }.map(\.step))
-    var shown: Set<String> = []
-    for step in steps where !shown.contains(step.step) {
-      guard step.iteration == nil || !loops.contains(step.step) else { continue }
-      if step.iteration == nil { out += lines(step) }
-      out += (iterations[step.step] ?? []).map(lines).joined()
-      shown.insert(step.step)
-    }
+    out += ordered(steps).map(lines).joined()
     let inDoubt = (run.status == .running && standing != .gone ? [] : steps.filter { $0.status.isInDoubt })
       .sorted { ($0.step, $0.iteration ?? -1) < ($1.step, $1.iteration ?? -1) }
       .map { $0.key.description }
@@ -78,6 +70,21 @@ enum RunSummary {
       out += "\nin doubt: \(inDoubt.joined(separator: ", ")) — check each by hand, then settle each with --retry (run it again) or --mark-done (count it done), e.g.: runbook resume \(run.id) --retry \(inDoubt[0])\(hint)\n"
     }
     return out
+  }
+
+  /// Steps in the order they were journaled, each loop's iterations right under it, by index.
+  static func ordered(_ steps: [StepRecord]) -> [StepRecord] {
+    let iterations = Dictionary(grouping: steps.filter { $0.iteration != nil }, by: \.step).mapValues { $0.sorted { $0.iteration! < $1.iteration! } }
+    let loops = Set(steps.filter { $0.iteration == nil }.map(\.step))
+    var shown: Set<String> = []
+    var result: [StepRecord] = []
+    for step in steps where !shown.contains(step.step) {
+      guard step.iteration == nil || !loops.contains(step.step) else { continue }
+      if step.iteration == nil { result.append(step) }
+      result += iterations[step.step] ?? []
+      shown.insert(step.step)
+    }
+    return result
   }
 
   private static func header(_ run: RunRecord, standing: EngineStanding?, lastSeen: Date?, hint: String) -> String {
@@ -109,13 +116,14 @@ enum RunSummary {
     if let seconds = seconds(step) { line += String(format: "  %.2fs", seconds) }
     out += line + "\n"
     if let item = step.item { out += "\(indent)  item: \(item.serialized(pretty: false))\n" }
-    if let message = step.message { out += "\(indent)  \(message)\n" }
+    if let message = step.message { out += "\(indent)  \(VisibleText.line(message))\n" }
     for name in step.outputs.keys.sorted() where name != "stdout" && name != "lines" {
       let rendered = step.outputs[name]!.serialized(pretty: false)
       out += "\(indent)  \(name) = \(rendered.count > 200 ? String(rendered.prefix(200)) + "…" : rendered)\n"
     }
     if !step.outputTail.isEmpty {
-      for tailLine in step.outputTail.split(separator: "\n", omittingEmptySubsequences: false) { out += "\(indent)  | \(tailLine)\n" }
+      // A program's output, as journaled: escaped, so that replaying it cannot redraw the screen.
+      for tailLine in step.outputTail.split(separator: "\n", omittingEmptySubsequences: false) { out += "\(indent)  | \(VisibleText.line(String(tailLine)))\n" }
     }
     return out
   }

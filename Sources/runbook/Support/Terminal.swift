@@ -29,11 +29,45 @@ enum Terminal {
     }
   }
 
-  /// The width of the terminal on stdout; 80 when it cannot be asked.
-  static var columns: Int {
+  /// The size of the terminal on stdout; 80 × 24 when it cannot be asked.
+  static var size: (columns: Int, rows: Int) {
     var size = winsize()
-    guard ioctl(STDOUT_FILENO, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 0 else { return 80 }
-    return Int(size.ws_col)
+    guard ioctl(STDOUT_FILENO, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 0, size.ws_row > 0 else { return (80, 24) }
+    return (Int(size.ws_col), Int(size.ws_row))
+  }
+
+  /// How many columns `text` takes on a terminal: East Asian wide characters and emoji take
+  /// two, combining marks none (text is escaped by `VisibleText` first: no control characters).
+  static func width(of text: String) -> Int {
+    text.unicodeScalars.reduce(0) { $0 + width(of: $1) }
+  }
+
+  /// `text` cut to at most `columns` columns, ending in `…` when it was cut.
+  static func truncated(_ text: String, toWidth columns: Int) -> String {
+    guard width(of: text) > columns else { return text }
+    var kept = String.UnicodeScalarView()
+    var used = 0
+    for scalar in text.unicodeScalars {
+      let next = width(of: scalar)
+      guard used + next <= columns - 1 else { break }
+      kept.append(scalar)
+      used += next
+    }
+    return String(kept) + "…"
+  }
+
+  private static func width(of scalar: Unicode.Scalar) -> Int {
+    switch scalar.properties.generalCategory {
+    case .nonspacingMark, .enclosingMark, .format: return 0
+    default: break
+    }
+    switch scalar.value {
+    case 0x1100...0x115F, 0x2E80...0x303E, 0x3041...0x33FF, 0x3400...0x4DBF, 0x4E00...0x9FFF, 0xA000...0xA4CF, 0xAC00...0xD7A3,
+      0xF900...0xFAFF, 0xFE30...0xFE4F, 0xFF00...0xFF60, 0xFFE0...0xFFE6, 0x1F300...0x1F64F, 0x1F900...0x1F9FF, 0x20000...0x3FFFD:
+      return 2
+    default:
+      return 1
+    }
   }
 
   static var colorOnStandardError: Bool {
