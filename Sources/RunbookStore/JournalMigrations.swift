@@ -67,6 +67,9 @@ enum JournalMigrations {
         ALTER TABLE locks ADD COLUMN start_time INTEGER NOT NULL DEFAULT 0;
         """)
     }
+    migrator.registerMigration("004-run-secrets-given") { db in
+      try db.execute(sql: "ALTER TABLE runs ADD COLUMN secrets_given TEXT NOT NULL DEFAULT '[]'")
+    }
     return migrator
   }
 }

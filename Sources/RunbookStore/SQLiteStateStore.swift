@@ -90,14 +90,15 @@ public final class SQLiteStateStore: StateStore, @unchecked Sendable {
       try db.execute(
         sql: """
           INSERT INTO runs (id, runbook_name, file, source, sha256, params, from_plan_file, lock_name, status,
-                            started_at, finished_at, pid, host, working_directory)
-          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                            started_at, finished_at, pid, host, working_directory, secrets_given)
+          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
           """,
         arguments: [
           run.id, run.runbookName, run.file, run.source, run.sha256,
           JSONValue.object(run.params.keys.sorted().map { .init($0, run.params[$0]!) }).serialized(pretty: false),
           run.fromPlanFile, run.lockName, run.status.rawValue, Self.milliseconds(run.startedAt),
           run.finishedAt.map(Self.milliseconds), run.pid, run.host, run.workingDirectory,
+          JSONValue.array(run.secretsGiven.map { .string($0) }).serialized(pretty: false),
         ])
       try Self.insertEvent(db, JournalEvent(runID: run.id, at: run.startedAt, kind: "run.started"))
     }
@@ -248,7 +249,12 @@ public final class SQLiteStateStore: StateStore, @unchecked Sendable {
       params: object(row["params"]), fromPlanFile: row["from_plan_file"], lockName: row["lock_name"],
       status: RunStatus(rawValue: row["status"]) ?? .failed, startedAt: date(row["started_at"]),
       finishedAt: (row["finished_at"] as Int64?).map(date), pid: row["pid"], host: row["host"],
-      workingDirectory: row["working_directory"])
+      workingDirectory: row["working_directory"], secretsGiven: strings(row["secrets_given"]))
+  }
+
+  private static func strings(_ text: String) -> [String] {
+    guard case .array(let items)? = JSONValue.parse(text) else { return [] }
+    return items.compactMap(\.stringValue)
   }
 
   private static func object(_ text: String) -> [String: JSONValue] {

@@ -19,7 +19,7 @@ public enum StateStoreContract {
     RunRecord(
       id: id, runbookName: "demo", file: "/tmp/demo.yaml", source: "runbook: 1\nname: demo\n", sha256: "abc123",
       params: ["count": .int(3), "names": .array([.string("a"), .string("b")])], fromPlanFile: false, lockName: lock,
-      status: .running, startedAt: started, pid: 4242, host: "host-a", workingDirectory: "/srv/ops")
+      status: .running, startedAt: started, pid: 4242, host: "host-a", workingDirectory: "/srv/ops", secretsGiven: ["token"])
   }
 
   static func runsRoundTripAndRefuseDuplicates(_ store: any StateStore, file: StaticString, line: UInt) throws {

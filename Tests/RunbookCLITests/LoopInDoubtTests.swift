@@ -48,7 +48,8 @@ final class LoopInDoubtTests: XCTestCase {
     XCTAssertEqual(first.status, 3, first.stdout + first.stderr)
     let shown = try CommandLineTool.run(["show", "r1"], in: scratch.path, environment: environment)
     XCTAssertTrue(shown.stdout.contains("in doubt: push[0], push[1]"), shown.stdout)
-    XCTAssertTrue(shown.stdout.contains("resume with --retry push[0] or --mark-done push[0]"), shown.stdout)
+    XCTAssertTrue(shown.stdout.contains("then: runbook resume r1 --retry push[0] (run it again) or --mark-done push[0] (count it done)"), shown.stdout)
+    XCTAssertTrue(shown.stdout.contains("e.g.: runbook resume r1 --retry push[0] --state-dir "), shown.stdout)
 
     let wrong = try CommandLineTool.run(["resume", "r1", "--retry", "push[x]"], in: scratch.path, environment: environment)
     XCTAssertEqual(wrong.status, 2)

@@ -65,6 +65,29 @@ final class SecretExposureTests: XCTestCase {
     }
   }
 
+  func testAnOptionalSecretGivenAtApplyIsAskedForAgainOnResume() throws {
+    try scratch.write("w.yaml", """
+      runbook: 1
+      name: w
+      params:
+        tok: { type: string, secret: true, env: W_TOKEN }
+      steps:
+        - id: push
+          approval: Push?
+          action: shell
+          with: { run: "echo length ${#TOKEN}", env: { TOKEN: "${{ params.tok }}" } }
+      """)
+    XCTAssertEqual(try runbook(["apply", "w.yaml", "--yes", "--run-id", "w1", "-p", "tok=abcdef"]).status, 4)
+    let bare = try runbook(["resume", "w1", "--approve", "push"])
+    XCTAssertEqual(bare.status, 2, bare.stdout)
+    XCTAssertTrue(bare.stderr.contains("secret param 'tok' had a value when run w1 began and is never journaled; give it again with -p tok=VALUE or in $W_TOKEN"), bare.stderr)
+    XCTAssertFalse(bare.stdout.contains("length"), "nothing ran without the secret")
+    let given = try scratch.runbook(["resume", "w1", "--approve", "push"], environment: ["W_TOKEN": "abcdef"])
+    XCTAssertEqual(given.status, 0, given.stderr)
+    XCTAssertTrue(given.stdout.contains("push | length 6"), given.stdout)
+    for (_, data) in scratch.allFiles(under: "state") { XCTAssertNil(data.range(of: Data("abcdef".utf8)), "the secret is never journaled") }
+  }
+
   func testASecretInArgvAndASecretDefaultAreRefusedAtValidate() throws {
     try scratch.write("s.yaml", """
       runbook: 1

@@ -130,6 +130,15 @@ final class ValidateStrictnessTests: XCTestCase {
     XCTAssertTrue(json.stdout.contains(#""suppressed": 3"#), json.stdout)
   }
 
+  func testAParamsBlockOrAParamThatCannotBeReadIsReportedOnce() throws {
+    for (index, params) in ["params:\n  - n", "params:\n  n: 5"].enumerated() {
+      let file = try scratch.write("shape\(index).yaml", "runbook: 1\nname: shape\n\(params)\nsteps:\n  - id: one\n    action: exec\n    with: { argv: [echo, \"${{ params.n }}\"] }\n")
+      let result = try scratch.runbook(["validate", file])
+      XCTAssertEqual(codes(result), ["R102"], result.stderr)
+      XCTAssertTrue(result.stderr.hasSuffix("1 error; 1 more that follows from it left out\n"), result.stderr)
+    }
+  }
+
   func testAMisspelledNeedsIsNotFollowedByWrongAdviceAboutAncestors() throws {
     let result = try scratch.runbook(["validate", Repository.path("examples/broken.yaml")])
     XCTAssertEqual(result.status, 2)
@@ -145,6 +154,25 @@ final class ValidateStrictnessTests: XCTestCase {
       let result = try scratch.runbook(["validate", file])
       XCTAssertTrue(result.stderr.contains(hint), result.stderr)
     }
+  }
+
+  func testALoopsApprovalCannotReadTheItemAndAnExpressionOnlyCheckReadsNothing() throws {
+    let file = try scratch.write("loop.yaml", """
+      runbook: 1
+      name: loop
+      steps:
+        - id: touch
+          for_each: ${{ ['m1', 'm2'] }}
+          approval: Touch ${{ item }}?
+          preconditions:
+            - expect: ${{ check.exists }}
+          action: exec
+          with: { argv: [echo, "${{ item }}"] }
+      """)
+    let result = try scratch.runbook(["validate", file])
+    XCTAssertEqual(codes(result), ["E302", "E310"], result.stderr)
+    XCTAssertTrue(result.stderr.contains("error[E302]: unknown name 'item'"), result.stderr)
+    XCTAssertTrue(result.stderr.contains("an expression-only check (written without `check:`) has no field 'exists'; it has none"), result.stderr)
   }
 
   func testAnExpressionInTheRunbooksTitleIsRefused() throws {

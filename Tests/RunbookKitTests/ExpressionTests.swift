@@ -67,6 +67,7 @@ final class ExpressionTests: XCTestCase {
       XCTAssertEqual((error as? EvaluationError)?.message, "integer overflow in 9223372036854775807 + 1")
     }
     XCTAssertThrowsError(try eval("1 / 0"))
+    XCTAssertThrowsError(try eval("1e308 * 10")) { XCTAssertEqual(($0 as? EvaluationError)?.message, "decimal overflow in 1e+308 * 10.0") }
     // Beyond Int64 an integer is kept exact as its digits: compared and printed, never computed.
     XCTAssertEqual(try eval("9223372036854775808"), .bigInteger("9223372036854775808"))
     XCTAssertEqual(try eval("18446744073709551615 > 9223372036854775807"), .bool(true))

@@ -4,6 +4,8 @@ struct ReferenceScope {
     case none
     /// Inside a check whose action is known: its outputs.
     case outputs(action: String, [String])
+    /// Inside an expression-only check (`expect` without `check:`): it reads nothing.
+    case nothing
     /// Inside a check whose action is unknown (already reported).
     case any
   }

@@ -7,8 +7,10 @@ struct RunbookChecker {
   let graph: StepGraph
   let registry: ActionRegistry
   let source: SourceText
-  /// Top-level sections the loader found misspelled (their references are not reported).
+  /// Top-level sections the loader found misspelled or unreadable, and params it could not
+  /// read: their references are not reported.
   let misspelledSections: Set<String>
+  let unreadableParams: Set<String>
   private(set) var diagnostics: [Diagnostic] = []
   /// Diagnostics left out because they follow from an earlier one: a reference to a param when
   /// `params:` itself is misspelled, a non-ancestor read in a step whose `needs` has a typo.
@@ -17,7 +19,11 @@ struct RunbookChecker {
   /// Steps with a misspelled `needs`, and the steps after them: their ancestors are not known.
   private let behindUnresolvedNeeds: Set<String>
 
-  init(runbook: Runbook, graph: StepGraph, registry: ActionRegistry, source: SourceText, misspelledSections: Set<String>) {
+  init(
+    runbook: Runbook, graph: StepGraph, registry: ActionRegistry, source: SourceText, misspelledSections: Set<String>,
+    unreadableParams: Set<String>
+  ) {
+    self.unreadableParams = unreadableParams
     self.runbook = runbook
     self.graph = graph
     behindUnresolvedNeeds = graph.unresolvedNeeds.reduce(into: graph.unresolvedNeeds) { $0.formUnion(graph.descendants(of: $1)) }
@@ -43,7 +49,8 @@ struct RunbookChecker {
       if let forEach = step.forEach { check(forEach, base) }
       if let when = step.when { check(when, base) }
       if let title = step.title { check(title, perItem) }
-      if let approval = step.approval { check(approval, perItem) }
+      // A loop's approval is asked once, before its first iteration: it cannot read the item.
+      if let approval = step.approval { check(approval, base) }
       if let descriptor = action(step.call, asCheck: false) { inputs(step.call, descriptor, perItem) }
       for spec in step.preconditions + step.skipIf { check(spec, perItem) }
       for spec in step.verify { check(spec, afterwards) }
@@ -58,7 +65,8 @@ struct RunbookChecker {
     let descriptor = action(spec.call, asCheck: true)
     if let descriptor { inputs(spec.call, descriptor, scope) }
     if let unless = spec.unless { check(unless, scope) }
-    let inside = scope.inCheck(descriptor.map { .outputs(action: $0.name, $0.outputs.map(\.name)) } ?? .any)
+    let expressionOnly = spec.call.action.value == CheckSpec.expressionOnlyAction && spec.call.with.isEmpty
+    let inside = scope.inCheck(expressionOnly ? .nothing : descriptor.map { .outputs(action: $0.name, $0.outputs.map(\.name)) } ?? .any)
     if let expect = spec.expect { check(expect, inside) }
     if let message = spec.message { check(message, inside) }
   }
@@ -171,7 +179,7 @@ struct RunbookChecker {
     switch path.root {
     case "params":
       guard let first = segments.first else { return }
-      if runbook.param(first.name) == nil, misspelledSections.contains("params") {
+      if runbook.param(first.name) == nil, misspelledSections.contains("params") || unreadableParams.contains(first.name) {
         suppressed += 1
       } else if runbook.param(first.name) == nil {
         diagnostics.append(.unknownParamReference(first.name, known: runbook.params.map(\.name), at: at(first.span)))
@@ -213,6 +221,10 @@ struct RunbookChecker {
       case .outputs(let action, let outputs):
         if let first = segments.first, !outputs.contains(first.name) {
           diagnostics.append(.unknownField(first.name, of: "check '\(action)'", allowed: outputs, at: at(first.span)))
+        }
+      case .nothing:
+        if let first = segments.first {
+          diagnostics.append(.unknownField(first.name, of: "an expression-only check (written without `check:`)", allowed: [], at: at(first.span)))
         }
       case .any:
         break

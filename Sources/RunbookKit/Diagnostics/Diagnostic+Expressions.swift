@@ -61,7 +61,7 @@ extension Diagnostic {
 
   public static func unknownField(_ field: String, of what: String, allowed: [String], at range: SourceRange) -> Diagnostic {
     Diagnostic(
-      code: "E310", message: "\(what) has no field '\(field)'; it has \(allowed.joined(separator: ", "))", range: range
+      code: "E310", message: "\(what) has no field '\(field)'; " + (allowed.isEmpty ? "it has none" : "it has \(allowed.joined(separator: ", "))"), range: range
     ).suggesting(Suggestion.closest(to: field, in: allowed))
   }
 

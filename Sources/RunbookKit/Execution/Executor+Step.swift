@@ -85,11 +85,11 @@ extension Executor {
     }
     if !step.verify.isEmpty {
       if case .failure(let message) = await verify(step, context, of: record) {
-        return try finish(&record, .inDoubt, message: "in doubt: \(key) was running when the engine stopped, is not idempotent, and its verify checks fail (\(message)); check by hand, then resume with --retry \(key) or --mark-done \(key)", event: "step.in_doubt")
+        return try finish(&record, .inDoubt, message: "in doubt: \(key) was running when the engine stopped, is not idempotent, and its verify checks fail (\(message)); check by hand, then: runbook resume \(runID) --retry \(key) (run it again) or --mark-done \(key) (count it done)", event: "step.in_doubt")
       }
       return try finish(&record, .succeeded, message: "in doubt, counted done: its verify checks pass", event: "step.succeeded")
     }
-    return try finish(&record, .inDoubt, message: "in doubt: \(key) was running when the engine stopped and is not idempotent; check by hand, then resume with --retry \(key) or --mark-done \(key)", event: "step.in_doubt")
+    return try finish(&record, .inDoubt, message: "in doubt: \(key) was running when the engine stopped and is not idempotent; check by hand, then: runbook resume \(runID) --retry \(key) (run it again) or --mark-done \(key) (count it done)", event: "step.in_doubt")
   }
 
   /// The action with retries and the step's timeout, then verify.

@@ -169,15 +169,20 @@ public enum Evaluator {
       guard let a = decimal(left), let b = decimal(right) else {
         throw EvaluationError("'\(op.rawValue)' does not apply to a \(left.typeName) and a \(right.typeName)", at: span)
       }
+      let result: Double
       switch op {
-      case .add: return .decimal(a + b)
-      case .subtract: return .decimal(a - b)
-      case .multiply: return .decimal(a * b)
+      case .add: result = a + b
+      case .subtract: result = a - b
+      case .multiply: result = a * b
       case .divide:
         if b == 0 { throw EvaluationError("division by zero", at: span) }
-        return .decimal(a / b)
+        result = a / b
       default: throw EvaluationError("'%' takes integers", at: span)
       }
+      // Infinity and NaN print as nothing JSON can hold and compare as nothing: an error, as
+      // integer overflow is.
+      guard result.isFinite else { throw EvaluationError("decimal overflow in \(Value.format(a)) \(op.rawValue) \(Value.format(b))", at: span) }
+      return .decimal(result)
     }
   }
 

@@ -45,7 +45,8 @@ public struct RunbookDocument: Sendable {
       let (built, graphDiagnostics) = StepGraph.build(runbook.steps)
       diagnostics += graphDiagnostics
       graph = built
-      var checker = RunbookChecker(runbook: runbook, graph: built, registry: registry, source: loader.source, misspelledSections: loader.misspelledSections)
+      var checker = RunbookChecker(runbook: runbook, graph: built, registry: registry, source: loader.source, misspelledSections: loader.misspelledSections,
+        unreadableParams: loader.unreadableParams)
       diagnostics += checker.check()
       suppressed = checker.suppressed
     }

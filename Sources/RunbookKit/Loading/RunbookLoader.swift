@@ -15,9 +15,12 @@ final class RunbookLoader {
   static let reservedNames: Set = ["params", "steps", "check", "run", "env", "true", "false", "null", "in"]
 
   private(set) var diagnostics: [Diagnostic] = []
-  /// Top-level keys the runbook lacks but seems to have misspelled (`parms:` for `params`):
-  /// what refers to them is not reported again (docs/diagnostics.md, "Follow-on diagnostics").
+  /// Top-level keys the runbook lacks but seems to have misspelled (`parms:` for `params`), or
+  /// has in a shape that cannot be read (`params:` as a list): what refers to them is not
+  /// reported again (docs/diagnostics.md, "Follow-on diagnostics").
   private(set) var misspelledSections: Set<String> = []
+  /// Params declared in a shape that cannot be read (`n: 5`): their references are not reported.
+  private(set) var unreadableParams: Set<String> = []
   let file: String
   let text: String
   let source: SourceText
@@ -97,13 +100,19 @@ final class RunbookLoader {
   // MARK: Params
 
   private func params(_ node: YAMLNode) -> [ParamSpec] {
-    guard let pairs = mapping(node, "params") else { return [] }
+    guard let pairs = mapping(node, "params") else {
+      if !node.isNull { misspelledSections.insert("params") }
+      return []
+    }
     return pairs.compactMap { pair in
       let name = pair.name
       if !Self.matches(name, first: Self.isIdentifierStart, rest: { Self.isIdentifierByte($0) || $0 == UInt8(ascii: "-") }) {
         report(.badParamName(name, at: pair.key.range))
       }
-      guard let fields = fields(pair.value, "param '\(name)'", allowed: Self.paramKeys) else { return nil }
+      guard let fields = fields(pair.value, "param '\(name)'", allowed: Self.paramKeys) else {
+        unreadableParams.insert(name)
+        return nil
+      }
       var type = ParamType.string
       if let node = fields["type"], let word = string(node, "type") {
         if let t = ParamType(rawValue: word) {

@@ -15,7 +15,8 @@ public enum RunbookSchema {
       ]),
       .init("condition", ["anyOf": [["type": "boolean"], ["$ref": "#/$defs/expression"]]]),
       .init("param", param),
-      .init("check", call(kind: "check", actions: checkActions, extra: checkFields)),
+      // A check names its action, or is an expression alone (`expect` without `check`).
+      .init("check", call(kind: "check", actions: checkActions, extra: checkFields, required: [], anyOf: [["check"], ["expect"]])),
       .init("step", call(kind: "action", actions: stepActions, extra: stepFields, required: ["id", "action"])),
       .init("undo", call(kind: "action", actions: stepActions, extra: [:])),
     ]
@@ -99,7 +100,9 @@ public enum RunbookSchema {
     ]
   }
 
-  private static func call(kind: String, actions: [ActionDescriptor], extra: [String: JSONValue], required: [String]? = nil) -> JSONValue {
+  private static func call(
+    kind: String, actions: [ActionDescriptor], extra: [String: JSONValue], required: [String]? = nil, anyOf: [[String]] = []
+  ) -> JSONValue {
     var properties: [JSONValue.Member] = [
       .init(kind, [
         "description": "A built-in action, or a plugin runbook-action-NAME",
@@ -114,13 +117,13 @@ public enum RunbookSchema {
         "then": ["properties": ["with": ["$ref": .string("#/$defs/with:\(descriptor.name)")]]],
       ]
     }
-    return [
-      "type": "object",
-      "additionalProperties": false,
-      "required": .array((required ?? [kind]).map { .string($0) }),
-      "properties": .object(properties),
-      "allOf": .array(conditionals),
+    var schema: [JSONValue.Member] = [
+      .init("type", "object"), .init("additionalProperties", false),
+      .init("required", .array((required ?? [kind]).map { .string($0) })), .init("properties", .object(properties)),
+      .init("allOf", .array(conditionals)),
     ]
+    if !anyOf.isEmpty { schema.append(.init("anyOf", .array(anyOf.map { ["required": .array($0.map { .string($0) })] }))) }
+    return .object(schema)
   }
 
   private static func with(_ descriptor: ActionDescriptor) -> JSONValue {

@@ -15,6 +15,9 @@ public struct RunRecord: Sendable, Equatable {
   public var sha256: String
   /// Non-secret params, by name; secrets are never stored.
   public var params: [String: JSONValue]
+  /// The secret params that had a value when the run began, by name (never their values):
+  /// `resume` asks for each again rather than run on without it.
+  public var secretsGiven: [String]
   public var fromPlanFile: Bool
   public var lockName: String
   public var status: RunStatus
@@ -26,8 +29,9 @@ public struct RunRecord: Sendable, Equatable {
   public init(
     id: String, runbookName: String, file: String, source: String, sha256: String, params: [String: JSONValue],
     fromPlanFile: Bool, lockName: String, status: RunStatus, startedAt: Date, finishedAt: Date? = nil, pid: Int32,
-    host: String, workingDirectory: String
+    host: String, workingDirectory: String, secretsGiven: [String] = []
   ) {
+    self.secretsGiven = secretsGiven
     self.id = id
     self.runbookName = runbookName
     self.file = file

@@ -81,7 +81,8 @@ struct Apply: AsyncParsableCommand {
       id: id, runbookName: runbookModel.name.value, file: file.hasPrefix("/") ? file : workingDirectory + "/" + file,
       source: runbookModel.text, sha256: runbookModel.sha256, params: Self.storedParams(runbookModel, input.params),
       fromPlanFile: input.planFile != nil, lockName: lockName, status: .running, startedAt: started, pid: getpid(),
-      host: RunDriver.host, workingDirectory: workingDirectory)
+      host: RunDriver.host, workingDirectory: workingDirectory,
+      secretsGiven: runbookModel.params.filter { $0.secret && input.params[$0.name].map { $0 != .null } == true }.map(\.name))
     let driver = RunDriver(
       input: input, runbook: runbookModel, graph: graph, store: store, run: record, parallel: parallel,
       resume: ResumeInstructions(), format: format, interactive: interactive, isNewRun: true, hint: state.hint)
