@@ -15,7 +15,9 @@ public final class TerminalSession {
     socket = "/tmp/runbook-tmux-\(getpid())-\(UInt32.random(in: .min ... .max)).sock"
     let settings = ["NO_COLOR": "1", "TERM": "xterm"].merging(environment) { $1 }
     let assignments = settings.keys.sorted().map { "\($0)=\(Self.quote(settings[$0]!))" }.joined(separator: " ")
-    let command = "cd \(Self.quote(directory)) && env -u RUNBOOK_PATH \(assignments) \(([CommandLineTool.binary] + arguments).map(Self.quote).joined(separator: " "))"
+    // The shell survives the C-c a test presses (a handler, unlike an ignored signal, is not
+    // inherited by the tool), so the exit marker still follows.
+    let command = "trap : INT; cd \(Self.quote(directory)) && env -u RUNBOOK_PATH \(assignments) \(([CommandLineTool.binary] + arguments).map(Self.quote).joined(separator: " "))"
       + "; echo \"\(Self.exitMarker)$?]\"; sleep 600"
     // The first call starts the server, which would hold a captured stdout open forever.
     try tmux(["new-session", "-d", "-x", String(width), "-y", String(height), "/bin/sh -c \(Self.quote(command))"], capturing: false)
@@ -61,6 +63,11 @@ public final class TerminalSession {
   public func type(_ text: String) throws {
     try tmux(["send-keys", "-t", "0", "-l", text])
     try tmux(["send-keys", "-t", "0", "Enter"])
+  }
+
+  /// Presses a key by tmux's name for it: `C-c`, `Enter`.
+  public func press(_ key: String) throws {
+    try tmux(["send-keys", "-t", "0", key])
   }
 
   @discardableResult

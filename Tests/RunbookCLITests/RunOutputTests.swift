@@ -67,7 +67,6 @@ final class RunOutputTests: XCTestCase {
       name: skip
       params:
         force: { type: bool, default: true }
-        count: { type: string, default: "x" }
       steps:
         - id: forced
           skip_if:
@@ -80,12 +79,19 @@ final class RunOutputTests: XCTestCase {
             - expect: ${{ 1 }}
           action: exec
           with: { argv: [echo, broken ran] }
+        - id: override
+          skip_if:
+            - expect: ${{ true }}
+              unless: ${{ int(env.RUNBOOK_TEST_COUNT) > 0 }}
+          action: exec
+          with: { argv: [echo, override ran] }
       """)
-    let result = try scratch.runbook(["apply", "skip.yaml", "--yes"])
-    XCTAssertEqual(result.status, 1, result.stdout)
+    let result = try scratch.runbook(["apply", "skip.yaml", "--yes"], environment: ["RUNBOOK_TEST_COUNT": "x"])
+    XCTAssertEqual(result.status, 1, result.stdout + result.stderr)
     XCTAssertTrue(result.stdout.contains("  forced | forced ran"), "forcing means: do it, not: skip it\n\(result.stdout)")
     XCTAssertFalse(result.stdout.contains("broken ran"), result.stdout)
     XCTAssertTrue(result.stdout.contains("✗ broken failed: skip_if cannot be evaluated, so whether it is done is not known: ${{ 1 }} gave int, not true or false"), result.stdout)
+    XCTAssertTrue(result.stdout.contains("✗ override failed: skip_if cannot be evaluated, so whether it is done is not known: unless: "), "an override that cannot be read is not off:\n\(result.stdout)")
   }
 
   func testIterationsAreNamedByTheirItemAndShownUnderTheirLoop() throws {

@@ -82,6 +82,8 @@ final class SecretExposureTests: XCTestCase {
     XCTAssertEqual(bare.status, 2, bare.stdout)
     XCTAssertTrue(bare.stderr.contains("secret param 'tok' had a value when run w1 began and is never journaled; give it again with -p tok=VALUE or in $W_TOKEN"), bare.stderr)
     XCTAssertFalse(bare.stdout.contains("length"), "nothing ran without the secret")
+    let empty = try scratch.runbook(["resume", "w1", "--approve", "push"], environment: ["W_TOKEN": ""])
+    XCTAssertEqual(empty.status, 2, "an empty variable is no secret: \(empty.stdout)")
     let given = try scratch.runbook(["resume", "w1", "--approve", "push"], environment: ["W_TOKEN": "abcdef"])
     XCTAssertEqual(given.status, 0, given.stderr)
     XCTAssertTrue(given.stdout.contains("push | length 6"), given.stdout)

@@ -86,12 +86,20 @@ extension Executor {
       let expressionOnly = action == CheckSpec.expressionOnlyAction && check.call.with.isEmpty
       let what = check.expect.map { expressionOnly ? $0.raw : "\(action): \($0.raw)" } ?? "\(action) succeeds"
       observer.observe(RunEvent(
-        .checkEvaluated, runID: runID, step: record?.step, iteration: record?.iteration, item: StepKey.itemLabel(record?.item),
+        .checkEvaluated, runID: runID, step: record?.step, iteration: record?.iteration, item: record?.itemLabel,
         check: role.rawValue, status: status, message: mask(what + (detail.map { " — \($0)" } ?? ""))))
     }
-    if let unless = check.unless, case .success(true) = evaluateCondition(unless, context) {
-      report("not_checked", "unless \(unless.raw)")
-      return .notChecked
+    if let unless = check.unless {
+      switch evaluateCondition(unless, context) {
+      case .success(true):
+        report("not_checked", "unless \(unless.raw)")
+        return .notChecked
+      case .success(false): break
+      case .failure(let error):
+        // An override that cannot be read is not an override that is off.
+        report("broken", "unless: \(error.message)")
+        return .broken("unless: \(error.message)")
+      }
     }
     let started = ContinuousClock.now
     let within = check.within?.duration ?? .zero

@@ -76,7 +76,7 @@ extension Executor {
   /// nil means "run it again".
   func resolveInDoubt(_ step: Step, key: StepKey, record: inout StepRecord, context: EvaluationContext) async throws -> StepFinish? {
     if let group = record.processGroup, ProcessGroup.leaderIsAlive(group) {
-      observer.observe(RunEvent(.note, runID: runID, step: key.step, iteration: key.iteration, item: StepKey.itemLabel(record.item), message: "\(record.label) is in doubt and its command (process group \(group)) still runs; waiting for it to end"))
+      observer.observe(RunEvent(.note, runID: runID, step: key.step, iteration: key.iteration, item: record.itemLabel, message: "\(record.label) is in doubt and its command (process group \(group)) still runs; waiting for it to end"))
       while ProcessGroup.leaderIsAlive(group), !interruption.isInterrupted { try? await Task.sleep(for: .milliseconds(200)) }
       if interruption.isInterrupted { return StepFinish(status: .interrupted, message: "interrupted while waiting for \(key)") }
     }
@@ -114,7 +114,7 @@ extension Executor {
       record.startedAt = Date()
       record.finishedAt = nil
       try save(record, event: "step.started")
-      observer.observe(RunEvent(.stepStarted, runID: runID, step: key.step, iteration: key.iteration, item: StepKey.itemLabel(record.item), attempt: attempt))
+      observer.observe(RunEvent(.stepStarted, runID: runID, step: key.step, iteration: key.iteration, item: record.itemLabel, attempt: attempt))
       do {
         let result = try await perform(descriptor, input, key: key, timeout: step.timeout, tail: tail, context: context)
         record.outputs = result.outputs.mapValues { mask($0).json }
@@ -129,7 +129,7 @@ extension Executor {
           return try finish(&record, .interrupted, message: "interrupted: \(mask(error.message))", event: "step.interrupted")
         }
         if attempt < attempts {
-          observer.observe(RunEvent(.stepRetrying, runID: runID, step: key.step, iteration: key.iteration, item: StepKey.itemLabel(record.item), attempt: attempt, message: mask(error.message)))
+          observer.observe(RunEvent(.stepRetrying, runID: runID, step: key.step, iteration: key.iteration, item: record.itemLabel, attempt: attempt, message: mask(error.message)))
           try await Task.sleep(for: .milliseconds(Int64(delay * 1000)))
           delay *= step.retry?.backoff ?? 1
         }
@@ -149,7 +149,7 @@ extension Executor {
 
   /// Runs the action, cancelling it when the step's timeout passes.
   func perform(_ descriptor: ActionDescriptor, _ input: ResolvedInput, key: StepKey, timeout: RunbookDuration?, tail: OutputTail, context: EvaluationContext) async throws -> ActionResult {
-    let item = StepKey.itemLabel(record(key)?.item)
+    let item = record(key)?.itemLabel
     let actionContext = makeActionContext(key: key, context: context, journalsProcesses: true) { [observer, runID, mask] line in
       let masked = OutputLine(line.stream, mask(line.text))
       tail.append(masked)
@@ -231,7 +231,7 @@ extension Executor {
     if ![.awaitingApproval, .blocked, .inDoubt].contains(status) { record.finishedAt = Date() }
     try save(record, event: event)
     let elapsed = record.startedAt.map { Date().timeIntervalSince($0) }
-    observer.observe(RunEvent(.stepFinished, runID: runID, step: record.step, iteration: record.iteration, item: StepKey.itemLabel(record.item), status: status.rawValue, message: message, elapsed: elapsed))
+    observer.observe(RunEvent(.stepFinished, runID: runID, step: record.step, iteration: record.iteration, item: record.itemLabel, status: status.rawValue, message: message, elapsed: elapsed))
     return StepFinish(status: status, message: message)
   }
 }

@@ -10,7 +10,7 @@ public struct RunEvent: Sendable {
     case stepRetrying = "step.retrying"
     case stepFinished = "step.finished"
     /// A precondition, `skip_if` or `verify` check was evaluated (status `held`, `not_held`,
-    /// `not_checked`), so a log of a run shows that its guards ran.
+    /// `not_checked`, `broken`), so a log of a run shows that its guards ran.
     case checkEvaluated = "check.evaluated"
     case runFinished = "run.finished"
     case note
@@ -50,12 +50,12 @@ public struct RunEvent: Sendable {
     self.elapsed = elapsed
   }
 
-  /// One JSON object, as `apply --format json` prints one per line.
   /// The step as the terminal names it: `talk`, `defrag[1] m2`.
   public var stepLabel: String {
     StepKey(step: step ?? "", iteration: iteration).label(item: item)
   }
 
+  /// One JSON object, as `apply --format json` prints one per line.
   public var json: JSONValue {
     var members: [JSONValue.Member] = [
       .init("event", .string(kind.rawValue)), .init("at", .string(Self.timestamp(at))), .init("run", .string(runID)),

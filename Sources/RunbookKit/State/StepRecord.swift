@@ -46,8 +46,11 @@ public struct StepRecord: Sendable, Equatable {
 
   public var key: StepKey { StepKey(step: step, iteration: iteration) }
 
+  /// The iteration's item as a short label (`StepKey.itemLabel`), for events.
+  public var itemLabel: String? { StepKey.itemLabel(item) }
+
   /// The key with the iteration's item label: `defrag[1] m2`.
-  public var label: String { key.label(item: StepKey.itemLabel(item)) }
+  public var label: String { key.label(item: itemLabel) }
 }
 
 /// A step, or one iteration of it.

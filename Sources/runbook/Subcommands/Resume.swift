@@ -67,7 +67,8 @@ struct Resume: AsyncParsableCommand {
     let input = try RunbookInput.load(text: text, file: record.file, params: params, sealed: sealed)
     guard let runbook = input.document.runbook, let graph = input.document.graph else { throw ExitStatus.invalidInput }
     // A secret given at apply is never journaled: running on without it would run with nothing.
-    for name in record.secretsGiven where input.params[name].map({ $0 == .null }) ?? true {
+    // An empty value counts as none: it is what CI gives for a secret it does not have.
+    for name in record.secretsGiven where input.params[name].map({ $0 == .null || $0 == .string("") }) ?? true {
       let from = runbook.param(name)?.env.map { " or in $\($0)" } ?? ""
       Terminal.standardError("error: secret param '\(name)' had a value when run \(runID) began and is never journaled; give it again with -p \(name)=VALUE\(from)\n")
       throw ExitStatus.invalidInput

@@ -92,22 +92,24 @@ final class ProgressRenderer: RunObserver, @unchecked Sendable {
     }
   }
 
-  /// Asks the operator with the live block cleared and every other line held back until `body`
-  /// returns; the held lines then follow the answer.
-  func withPrompt<T>(_ body: () -> T) -> T {
+  /// A question to the operator begins: the live block is cleared and every other line is held
+  /// back until `endPrompt`.
+  func beginPrompt() {
     lock.withLock {
       clearLocked()
       prompting = true
     }
-    defer {
-      lock.withLock {
-        prompting = false
-        let lines = held
-        held = []
-        lines.forEach { emitLocked($0) }
-      }
+  }
+
+  /// The question is answered or given up on: the held lines follow.
+  func endPrompt() {
+    lock.withLock {
+      prompting = false
+      let lines = held
+      held = []
+      lines.forEach { emitLocked($0) }
+      drawLocked()
     }
-    return body()
   }
 
   /// Ends live drawing; later output goes below it.

@@ -45,7 +45,7 @@ struct RunDriver {
     let executor = Executor(
       runbook: runbook, graph: graph, registry: input.registry, params: input.params, store: store,
       configuration: .init(runID: run.id, runStarted: run.startedAt, parallel: parallel, resume: resume, environment: ProcessInfo.processInfo.environment),
-      observer: renderer, approver: TerminalApprover(interactive: interactive, renderer: renderer), interruption: interruption)
+      observer: renderer, approver: TerminalApprover(interactive: interactive, renderer: renderer, interruption: interruption), interruption: interruption)
     let outcome: RunOutcome
     do {
       try store.updateRun(run.id, status: .running, pid: pid, host: Self.host, at: Date())
