@@ -39,11 +39,20 @@ public struct EtcdClusterAction: Action {
 
   public func run(_ input: ResolvedInput, in context: ActionContext) async throws -> ActionResult {
     let etcdctl = try Etcdctl(input)
-    let members = try await etcdctl.require(["member", "list"], in: context)
-    let status = try await etcdctl.run(["endpoint", "status"], in: context)
-    let health = try await etcdctl.run(["endpoint", "health"], in: context)
-    let alarms = try await etcdctl.run(["alarm", "list"], in: context)
-    let state = try EtcdClusterState(members: members, status: status.json, health: health.json, alarms: alarms.json, endpoints: etcdctl.endpoints)
+    // A member that does not accept a connection is left out of the commands, which would
+    // each wait their whole timeout on it; the four reads go at once.
+    let unreachable = await etcdctl.unreachable()
+    let live = etcdctl.reaching(etcdctl.endpoints.filter { unreachable[$0] == nil })
+    guard !live.endpoints.isEmpty else {
+      throw ActionError(.failed, "no endpoint accepts a connection: " + etcdctl.endpoints.map { "\($0) \(unreachable[$0] ?? "")" }.joined(separator: "; "))
+    }
+    async let members = live.require(["member", "list"], in: context)
+    async let status = live.run(["endpoint", "status"], in: context)
+    async let health = live.run(["endpoint", "health"], in: context)
+    async let alarms = live.run(["alarm", "list"], in: context)
+    let state = try EtcdClusterState(
+      members: try await members, status: try await status.json, health: try await health.json, alarms: try await alarms.json,
+      endpoints: etcdctl.endpoints, unreachable: unreachable)
     for line in state.report() { context.output(OutputLine(.stdout, line)) }
     return ActionResult(try state.outputs())
   }

@@ -35,8 +35,12 @@ struct EtcdClusterState {
   var endpoints: [Endpoint]
   var alarms: [(member: String, alarm: String)]
 
-  /// Reads the four JSON documents; `status` and `health` may lack failed endpoints.
-  init(members memberList: JSONValue, status: JSONValue?, health: JSONValue?, alarms alarmList: JSONValue?, endpoints asked: [String]) throws {
+  /// Reads the four JSON documents; `status` and `health` may lack failed endpoints, and
+  /// `unreachable` says why an endpoint that was not asked did not answer.
+  init(
+    members memberList: JSONValue, status: JSONValue?, health: JSONValue?, alarms alarmList: JSONValue?, endpoints asked: [String],
+    unreachable: [String: String] = [:]
+  ) throws {
     guard case .array(let memberItems)? = memberList["members"] else {
       throw ActionError(.failed, "etcdctl member list gave no members")
     }
@@ -61,7 +65,7 @@ struct EtcdClusterState {
     func owner(of endpoint: String) -> String? { listed.first { $0.clientURLs.contains(endpoint) }?.id }
     endpoints = asked.map { endpoint in
       let status = statuses[endpoint]
-      let (healthy, error) = healths[endpoint] ?? (false, status == nil ? "no status" : "no health answer")
+      let (healthy, error) = healths[endpoint] ?? (false, unreachable[endpoint] ?? (status == nil ? "no status" : "no health answer"))
       return Endpoint(
         endpoint: endpoint, healthy: healthy && status != nil, answered: status != nil, error: status == nil && error.isEmpty ? "unreachable" : error,
         memberID: EtcdJSON.hexID(status?["header"]?["member_id"]) ?? owner(of: endpoint),

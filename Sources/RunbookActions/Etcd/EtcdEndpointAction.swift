@@ -31,12 +31,20 @@ public struct EtcdEndpointAction: Action {
   public func run(_ input: ResolvedInput, in context: ActionContext) async throws -> ActionResult {
     let endpoint = input.text("endpoint") ?? ""
     let etcdctl = try Etcdctl(input, endpoints: [endpoint])
-    let health = try await etcdctl.run(["endpoint", "health"], in: context)
-    let status = try await etcdctl.run(["endpoint", "status"], in: context)
+    // A member that does not accept a connection is not asked: etcdctl would wait its whole
+    // command timeout on it.
+    let unreachable = await etcdctl.unreachable()[endpoint]
+    var health: Etcdctl.Output?
+    var status: Etcdctl.Output?
+    if unreachable == nil {
+      async let healthRead = etcdctl.run(["endpoint", "health"], in: context)
+      async let statusRead = etcdctl.run(["endpoint", "status"], in: context)
+      (health, status) = (try await healthRead, try await statusRead)
+    }
     var item: JSONValue?
-    if case .array(let items)? = status.json { item = items.first?["Status"] }
+    if case .array(let items)? = status?.json { item = items.first?["Status"] }
     var healthItem: JSONValue?
-    if case .array(let items)? = health.json { healthItem = items.first }
+    if case .array(let items)? = health?.json { healthItem = items.first }
     let healthy = healthItem?["health"] == .bool(true) && item != nil
     let id = EtcdJSON.hexID(item?["header"]?["member_id"]) ?? ""
     let number = { (value: JSONValue?) -> Value in
@@ -45,7 +53,7 @@ public struct EtcdEndpointAction: Action {
     }
     return ActionResult([
       "healthy": .bool(healthy),
-      "error": .string(healthy ? "" : healthItem?["error"]?.stringValue ?? (Etcdctl.reason(health.stderrTail + "\n" + status.stderrTail).dropFirst(2).description)),
+      "error": .string(healthy ? "" : unreachable ?? healthItem?["error"]?.stringValue ?? (Etcdctl.reason((health?.stderrTail ?? "") + "\n" + (status?.stderrTail ?? "")).dropFirst(2).description)),
       "is_leader": .bool(!id.isEmpty && EtcdJSON.hexID(item?["leader"]) == id),
       "is_learner": .bool(item?["isLearner"] == .bool(true)),
       "id": .string(id), "version": .string(item?["version"]?.stringValue ?? ""),

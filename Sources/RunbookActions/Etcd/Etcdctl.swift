@@ -10,6 +10,7 @@ struct Etcdctl: Sendable {
     InputSpec("cert", .path, default: .string("/etc/kubernetes/pki/etcd/healthcheck-client.crt"), "Client certificate; empty: not used"),
     InputSpec("key", .path, default: .string("/etc/kubernetes/pki/etcd/healthcheck-client.key"), "Client key; empty: not used"),
     InputSpec("command_timeout", .duration, default: .string("10s"), "etcdctl --command-timeout"),
+    InputSpec("dial_timeout", .duration, default: .string("2s"), "How long a member has to accept a connection; one that does not is unreachable, and no command waits on it"),
   ]
 
   var endpoints: [String]
@@ -17,6 +18,7 @@ struct Etcdctl: Sendable {
   var cert: String
   var key: String
   var commandTimeout: String
+  var dialTimeout: RunbookDuration?
 
   init(_ input: ResolvedInput, endpoints override: [String]? = nil, commandTimeout: String? = nil) throws {
     if let override {
@@ -31,11 +33,27 @@ struct Etcdctl: Sendable {
     cert = input.text("cert") ?? ""
     key = input.text("key") ?? ""
     self.commandTimeout = commandTimeout ?? input.text("command_timeout") ?? "10s"
+    dialTimeout = input.durations["dial_timeout"]
+  }
+
+  /// The endpoints that do not accept a connection within the dial timeout, with why; none
+  /// when no dial timeout is given.
+  func unreachable() async -> [String: String] {
+    guard let dialTimeout else { return [:] }
+    return await EndpointDial.failures(endpoints, timeout: dialTimeout.duration)
+  }
+
+  /// The same connection to other endpoints.
+  func reaching(_ endpoints: [String]) -> Etcdctl {
+    var copy = self
+    copy.endpoints = endpoints
+    return copy
   }
 
   /// The flags every call carries; TLS files only when given.
   var flags: [String] {
     var flags = ["--endpoints=" + endpoints.joined(separator: ","), "--command-timeout=" + Self.etcdDuration(commandTimeout)]
+    if let dialTimeout { flags.append("--dial-timeout=" + Self.etcdDuration(dialTimeout.text)) }
     if !cacert.isEmpty { flags.append("--cacert=" + cacert) }
     if !cert.isEmpty { flags.append("--cert=" + cert) }
     if !key.isEmpty { flags.append("--key=" + key) }

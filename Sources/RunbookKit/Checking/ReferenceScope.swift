@@ -19,11 +19,12 @@ struct ReferenceScope {
   var itemName: String?
 
   var names: [String] {
-    var names = ["params"]
-    if stepsVisible { names.append("steps") }
-    if case .none = check {} else { names.append("check") }
-    if let itemName { names.append(itemName) }
-    return names + ["run", "env"]
+    var names = RunScope.names.filter { stepsVisible || $0 != "steps" }
+    var local: [String] = []
+    if case .none = check {} else { local.append("check") }
+    if let itemName { local.append(itemName) }
+    names.insert(contentsOf: local, at: names.firstIndex(of: "run") ?? names.endIndex)
+    return names
   }
 
   func inCheck(_ outputs: CheckOutputs) -> ReferenceScope {

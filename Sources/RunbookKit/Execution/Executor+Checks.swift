@@ -30,24 +30,36 @@ extension Executor {
     case verify
   }
 
-  /// Run-level preconditions, before the first step; the first that fails, or nil.
+  /// Run-level preconditions, before the first step, sharing their reads; the first that
+  /// fails, or nil. A probe evaluates every one, to show each.
   func runPreconditions() async -> String? {
     let context = evaluationContext()
-    for check in runbook.preconditions {
-      if let reason = await poll(check, context, as: .runPrecondition, of: nil).stopReason { return reason }
+    let shared = SharedCheckResults()
+    var first: String?
+    for (index, check) in runbook.preconditions.enumerated() {
+      if let reason = await poll(check, context, as: .runPrecondition, of: nil, index: index, shared: shared).stopReason {
+        first = first ?? reason
+        if !isProbing { break }
+      }
     }
-    return nil
+    return first
   }
 
-  /// Runs a check's read-only action and evaluates its `expect` with `check.*` bound.
-  private func evaluateCheck(_ spec: CheckSpec, _ context: EvaluationContext) async -> CheckResult {
+  /// Runs a check's read-only action (once for the checks that share `shared`) and evaluates
+  /// its `expect` with `check.*` bound.
+  private func evaluateCheck(_ spec: CheckSpec, _ context: EvaluationContext, shared: SharedCheckResults?) async -> CheckResult {
     guard let descriptor = registry[spec.call.action.value] else { return .failure("unknown action \(spec.call.action.value)") }
     guard descriptor.effect == .readOnly else { return .failure("\(descriptor.name) is not read-only and cannot be a check") }
     let outputs: [String: Value]
     do {
       let input = try descriptor.resolve(spec.call, in: context).input
       let checkContext = makeActionContext(key: StepKey(step: "check"), context: context) { _ in }
-      outputs = try await Self.asActionError { try await descriptor.run(input, checkContext) }.outputs
+      let read: @Sendable () async throws -> ActionResult = { try await Self.asActionError { try await descriptor.run(input, checkContext) } }
+      if let shared {
+        outputs = try await shared.result(action: descriptor.name, input: input, run: read).outputs
+      } else {
+        outputs = try await read().outputs
+      }
     } catch let error as InputResolutionError {
       return .broken(mask("\(descriptor.name): \(error.error.message)"))
     } catch let error as ActionError {
@@ -68,10 +80,11 @@ extension Executor {
     return .holds
   }
 
-  /// A step's verify checks, each polled as `poll` does.
+  /// A step's verify checks, each polled as `poll` does, sharing their first reads.
   func verify(_ step: Step, _ context: EvaluationContext, of record: StepRecord) async -> CheckResult {
-    for check in step.verify {
-      if let reason = await poll(check, context, as: .verify, of: record).stopReason { return .failure(reason) }
+    let shared = SharedCheckResults()
+    for (index, check) in step.verify.enumerated() {
+      if let reason = await poll(check, context, as: .verify, of: record, index: index, shared: shared).stopReason { return .failure(reason) }
     }
     return .holds
   }
@@ -79,44 +92,54 @@ extension Executor {
   /// A check with `within` polled every `every` (default 1s) until it holds or `within` passes;
   /// without `within`, tried once; `unless` true means it is not checked at all. The same for
   /// preconditions, `skip_if` and `verify`, as the plan says ("polled until it holds, within
-  /// X"). Its result is reported as a `check.evaluated` event of the step in `record`.
-  func poll(_ check: CheckSpec, _ context: EvaluationContext, as role: CheckRole, of record: StepRecord?) async -> CheckResult {
-    func report(_ status: String, _ detail: String? = nil) {
+  /// X"). Its result is reported as a `check.evaluated` event of the step in `record`, the
+  /// `index`th of its role there. Its first evaluation reads through `shared`; polling again
+  /// reads afresh. A probe evaluates it once: it reports how things stand now.
+  func poll(_ check: CheckSpec, _ context: EvaluationContext, as role: CheckRole, of record: StepRecord?, index: Int, shared: SharedCheckResults) async -> CheckResult {
+    func report(_ status: ProbeReport.Status, _ detail: String? = nil) {
       let action = check.call.action.value
       let expressionOnly = action == CheckSpec.expressionOnlyAction && check.call.with.isEmpty
       let what = check.expect.map { expressionOnly ? $0.raw : "\(action): \($0.raw)" } ?? "\(action) succeeds"
       observer.observe(RunEvent(
         .checkEvaluated, runID: runID, step: record?.step, iteration: record?.iteration, item: record?.itemLabel,
-        check: role.rawValue, status: status, message: mask(what + (detail.map { " — \($0)" } ?? ""))))
+        check: role.rawValue, status: status.rawValue, message: mask(what + (detail.map { " — \($0)" } ?? ""))))
+      probeLog?.record(.init(step: record?.step, iteration: record?.iteration, role: role.rawValue, index: index), .init(status: status, message: detail.map { mask($0) }))
     }
     if let unless = check.unless {
       switch evaluateCondition(unless, context) {
       case .success(true):
-        report("not_checked", "unless \(unless.raw)")
+        report(.notChecked, "unless \(unless.raw)")
         return .notChecked
       case .success(false): break
       case .failure(let error):
         // An override that cannot be read is not an override that is off.
-        report("broken", "unless: \(error.message)")
+        report(.broken, "unless: \(error.message)")
         return .broken("unless: \(error.message)")
       }
     }
     let started = ContinuousClock.now
     let within = check.within?.duration ?? .zero
     let every = check.every?.duration ?? .seconds(1)
+    var reads: SharedCheckResults? = probeReads ?? shared
     while true {
-      let result = await evaluateCheck(check, context)
+      let result = await evaluateCheck(check, context, shared: reads)
+      reads = nil
       if case .broken(let message) = result {
-        report("broken", message)
+        report(.broken, message)
         return result
       }
       guard case .failure(let message) = result else {
-        report("held")
+        report(.held)
         return result
+      }
+      if isProbing {
+        let failure = message + (check.within.map { " now (apply waits up to \($0.text))" } ?? "")
+        report(.notHeld, failure)
+        return .failure(failure)
       }
       if interruption.isInterrupted || ContinuousClock.now - started + every > within {
         let failure = message + (check.within.map { " within \($0.text)" } ?? "")
-        report("not_held", failure)
+        report(.notHeld, failure)
         return .failure(failure)
       }
       try? await Task.sleep(for: every)

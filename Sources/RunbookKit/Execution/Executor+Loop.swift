@@ -42,7 +42,8 @@ extension Executor {
       while let (index, outcome) = try await group.next() {
         running -= 1
         outcomes[index] = outcome
-        if !outcome.status.isDone && step.onFailure != .continue { stop = true }
+        // A probe goes through every iteration: each one's guards are facts to show.
+        if !outcome.status.isDone && step.onFailure != .continue && !isProbing { stop = true }
         fill()
       }
     }
@@ -54,6 +55,9 @@ extension Executor {
     let status: StepStatus =
       statuses.contains(.interrupted) || interruption.isInterrupted ? .interrupted
       : statuses.contains(.failed) ? .failed : statuses.contains(.blocked) || statuses.contains(.inDoubt) ? .blocked : .failed
+    if isProbing, let refusal = probeRefusal(step), unfinished.allSatisfy({ outcomes[$0]?.message == refusal }) {
+      return try finish(&record, .blocked, message: refusal, event: "step.not_probed")
+    }
     let message = "\(unfinished.count) of \(items.count) iterations not done" + (first?.message.map { "; first: \($0)" } ?? "")
     return try finish(&record, status, message: message, event: "step.\(status.rawValue)")
   }

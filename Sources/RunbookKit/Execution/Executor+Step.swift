@@ -26,6 +26,11 @@ extension Executor {
       if let resolved = try await resolveInDoubt(step, key: key, record: &current, context: context) { return resolved }
     }
     if step.forEach == nil, let guarded = try await guards(step, record: &current, context: context) { return guarded }
+    // A probe never asks: a step waiting for approval, or one whose action changes something,
+    // is left alone here (a loop's iterations are refused one by one, after their guards).
+    if isProbing, step.approval != nil || step.forEach == nil, let refusal = probeRefusal(step) {
+      return try finish(&current, .blocked, message: refusal, event: "step.not_probed")
+    }
     if let approval = step.approval, !current.approved {
       let question = (try? Evaluator.evaluate(approval, in: context).plainText).map { mask($0) } ?? approval.raw
       if configuration.resume.approve.contains(id) {
@@ -51,11 +56,13 @@ extension Executor {
 
   /// `skip_if` then `preconditions`, for a step or (with its item bound) one iteration; nil
   /// means go on.
+  /// Its checks share their reads (`SharedCheckResults`).
   func guards(_ step: Step, record: inout StepRecord, context: EvaluationContext) async throws -> StepFinish? {
+    let shared = SharedCheckResults()
     if !step.skipIf.isEmpty {
       var upToDate = true
-      for check in step.skipIf where upToDate {
-        switch await poll(check, context, as: .skipIf, of: record) {
+      for (index, check) in step.skipIf.enumerated() where upToDate {
+        switch await poll(check, context, as: .skipIf, of: record, index: index, shared: shared) {
         case .holds: break
         case .notChecked, .failure: upToDate = false
         case .broken(let message):
@@ -64,12 +71,26 @@ extension Executor {
       }
       if upToDate { return try finish(&record, .skipped, message: "already done (skip_if)", event: "step.skipped") }
     }
-    for check in step.preconditions {
-      if let reason = await poll(check, context, as: .precondition, of: record).stopReason {
-        return try finish(&record, .blocked, message: "precondition failed: \(reason)", event: "step.blocked")
+    var failed: String?
+    for (index, check) in step.preconditions.enumerated() {
+      if let reason = await poll(check, context, as: .precondition, of: record, index: index, shared: shared).stopReason {
+        failed = failed ?? reason
+        // A probe shows every precondition; a run stops at the first that fails.
+        if !isProbing { break }
       }
     }
+    if let failed { return try finish(&record, .blocked, message: "precondition failed: \(failed)", event: "step.blocked") }
     return nil
+  }
+
+  /// Why a probe does not run `step`'s action, or nil when it may: only read-only actions run,
+  /// and never past an approval.
+  func probeRefusal(_ step: Step) -> String? {
+    let effect = registry[step.call.action.value]?.effect
+    if effect != .readOnly {
+      return "not probed: \(step.call.action.value) is \(effect?.rawValue ?? "unknown"); it runs only at apply"
+    }
+    return step.approval == nil ? nil : "not probed: it waits for approval at apply"
   }
 
   /// The in-doubt rule of §7 for a step (or iteration) that was running when the engine died:
@@ -96,6 +117,10 @@ extension Executor {
   func runAttempts(_ step: Step, key: StepKey, record: inout StepRecord, context: EvaluationContext, item: Value?) async throws -> StepFinish {
     guard let descriptor = registry[step.call.action.value] else {
       return try finish(&record, .failed, message: "unknown action \(step.call.action.value)", event: "step.failed")
+    }
+    // The one gate before any action runs: a probe runs nothing that is not read-only.
+    if isProbing, let refusal = probeRefusal(step) {
+      return try finish(&record, .blocked, message: refusal, event: "step.not_probed")
     }
     let input: ResolvedInput
     do {

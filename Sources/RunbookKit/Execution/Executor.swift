@@ -1,9 +1,10 @@
 import Foundation
 
-/// Runs a checked runbook's steps in DAG order, journaling every transition before acting on it,
-/// and picks up a journaled run where it stopped (docs/running.md, "apply" and "resume").
+/// Runs a plan's steps in DAG order, journaling every transition before acting on it, and picks
+/// up a journaled run where it stopped (docs/running.md, "apply" and "resume").
 ///
-/// The executor only ever executes: showing what would happen is the plan's job.
+/// The executor only ever executes: showing what would happen is the plan's job. In `.probe`
+/// mode it executes only read-only actions and refuses every other (docs/running.md, "Probing a plan").
 public final class Executor: @unchecked Sendable {
   public struct Configuration: Sendable {
     public var runID: String
@@ -13,9 +14,17 @@ public final class Executor: @unchecked Sendable {
     public var resume: ResumeInstructions
     /// The engine's environment: `env.*` in expressions and the base of child environments.
     public var environment: [String: String]
+    public var mode: Mode
 
-    public init(runID: String, runStarted: Date, parallel: Int = 4, resume: ResumeInstructions = .init(), environment: [String: String]) {
+    /// What the executor may run: everything, or only read-only actions.
+    public enum Mode: Sendable {
+      case apply
+      case probe
+    }
+
+    public init(runID: String, runStarted: Date, parallel: Int = 4, resume: ResumeInstructions = .init(), environment: [String: String], mode: Mode = .apply) {
       self.runID = runID
+      self.mode = mode
       self.runStarted = runStarted
       self.parallel = max(1, parallel)
       self.resume = resume
@@ -33,18 +42,23 @@ public final class Executor: @unchecked Sendable {
   let approver: any Approver
   let interruption: Interruption
   let mask: SecretMasker
+  /// Each check's result, when probing.
+  let probeLog: ProbeLog?
+  /// The reads a probe's checks share: one snapshot of the system for the whole probe.
+  let probeReads: SharedCheckResults?
 
   private let lock = NSLock()
   private var records: [StepKey: StepRecord] = [:]
   /// `steps.ID` as expressions read it, kept up to date as whole-step records are saved.
   private var stepValues: [String: Value] = [:]
 
+  /// An executor of `plan`; `params` are the plan's with the secrets' values, which a plan never holds.
   public init(
-    runbook: Runbook, graph: StepGraph, registry: ActionRegistry, params: ParamValues, store: any StateStore,
+    plan: Plan, params: ParamValues, registry: ActionRegistry, store: any StateStore,
     configuration: Configuration, observer: any RunObserver, approver: any Approver, interruption: Interruption
   ) {
-    self.runbook = runbook
-    self.graph = graph
+    self.runbook = plan.model
+    self.graph = plan.graph
     self.registry = registry
     self.params = params
     self.store = store
@@ -52,17 +66,20 @@ public final class Executor: @unchecked Sendable {
     self.observer = observer
     self.approver = approver
     self.interruption = interruption
-    self.mask = SecretMasker(runbook.params.filter(\.secret).flatMap { params[$0.name].map(SecretMasker.texts) ?? [] })
+    self.mask = SecretMasker(plan.model.params.filter(\.secret).flatMap { params[$0.name].map(SecretMasker.texts) ?? [] })
+    probeLog = configuration.mode == .probe ? ProbeLog() : nil
+    probeReads = configuration.mode == .probe ? SharedCheckResults() : nil
   }
 
+  var isProbing: Bool { configuration.mode == .probe }
+
   var runID: String { configuration.runID }
-  private var runStartedText: String { RunEvent.timestamp(configuration.runStarted) }
 
   /// Runs every step that is not done yet; the journal holds the result whatever happens.
   public func run() async throws -> RunOutcome {
     for record in try store.steps(ofRun: runID) { remember(record) }
     if !records.values.contains(where: { $0.status != .pending }) {
-      if let failure = await runPreconditions() {
+      if let failure = await runPreconditions(), !isProbing {
         observer.observe(RunEvent(.preconditionFailed, runID: runID, message: failure))
         try store.journal(JournalEvent(runID: runID, at: Date(), kind: "run.precondition_failed", message: failure))
         return .blocked(step: nil, reason: failure)
@@ -133,6 +150,8 @@ public final class Executor: @unchecked Sendable {
         default:
           break
         }
+        // A probe reads everything it may: what stops a run stops only the steps below it.
+        if isProbing, !interruption.isInterrupted { stopping = false }
         startReady()
       }
     }
@@ -185,14 +204,10 @@ public final class Executor: @unchecked Sendable {
 
   /// The names expressions read: params, finished steps' outputs and status, run, env.
   func evaluationContext() -> EvaluationContext {
-    var paramValues: [String: Value] = [:]
-    for spec in runbook.params { paramValues[spec.name] = params[spec.name] ?? .null }
-    let steps = lock.withLock { stepValues }
-    return EvaluationContext(variables: [
-      "params": .map(paramValues), "steps": .map(steps),
-      "run": .map(["id": .string(runID), "started": .string(runStartedText)]),
-      "env": .map(configuration.environment.mapValues { .string($0) }),
-    ])
+    RunScope(runbook: runbook, params: params, secrets: .readable)
+      .bindingSteps(lock.withLock { stepValues })
+      .bindingRun(id: runID, started: configuration.runStarted)
+      .bindingEnvironment(configuration.environment).context
   }
 
   static func outputs(of record: StepRecord) -> Value {

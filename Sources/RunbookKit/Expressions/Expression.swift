@@ -64,18 +64,28 @@ public indirect enum Expression: Sendable, Hashable {
 extension Expression {
   /// The params this expression reads, anywhere inside it (`params.X`, `params['X']`).
   public var paramReferences: [String] {
+    references(under: "params", depth: 1).map { $0[0] }
+  }
+
+  /// The step outputs this expression reads, anywhere inside it, as (step, output):
+  /// `steps.status.outputs.followers[0].id` reads ("status", "followers").
+  public var stepOutputReferences: [(step: String, output: String)] {
+    references(under: "steps", depth: 3).compactMap { $0[1] == "outputs" ? ($0[0], $0[2]) : nil }
+  }
+
+  /// Every reference path under `root` at least `depth` segments long, cut to `depth` names.
+  func references(under root: String, depth: Int) -> [[String]] {
     if let path = referencePath {
-      if path.root == "params", let first = path.segments.first { return [first.name] }
-      if case .index(let base, let index, _) = self, base.referencePath == nil { return index.paramReferences }
-      return []
+      guard path.root == root, path.segments.count >= depth else { return [] }
+      return [path.segments.prefix(depth).map(\.name)]
     }
     switch self {
     case .literal, .name: return []
-    case .member(let base, _, _): return base.paramReferences
-    case .index(let base, let index, _): return base.paramReferences + index.paramReferences
-    case .call(_, let arguments, _), .list(let arguments, _): return arguments.flatMap(\.paramReferences)
-    case .unary(_, let operand, _): return operand.paramReferences
-    case .binary(_, let lhs, let rhs, _): return lhs.paramReferences + rhs.paramReferences
+    case .member(let base, _, _): return base.references(under: root, depth: depth)
+    case .index(let base, let index, _): return base.references(under: root, depth: depth) + index.references(under: root, depth: depth)
+    case .call(_, let arguments, _), .list(let arguments, _): return arguments.flatMap { $0.references(under: root, depth: depth) }
+    case .unary(_, let operand, _): return operand.references(under: root, depth: depth)
+    case .binary(_, let lhs, let rhs, _): return lhs.references(under: root, depth: depth) + rhs.references(under: root, depth: depth)
     }
   }
 }

@@ -6,12 +6,8 @@ extension Runbook {
   /// evaluated, or is empty, is an error: never a silent fallback to another name.
   public func lockName(params: ParamValues, environment: [String: String], runID: String, started: Date) throws(EvaluationError) -> String {
     guard let lock else { return name.value }
-    var values: [String: Value] = [:]
-    for spec in self.params { values[spec.name] = spec.secret ? .unknown(.init(atRunTime: true, preview: "(secret)")) : params[spec.name] ?? .null }
-    let context = EvaluationContext(variables: [
-      "params": .map(values), "env": .map(environment.mapValues { .string($0) }),
-      "run": .map(["id": .string(runID), "started": .string(RunEvent.timestamp(started))]),
-    ])
+    let context = RunScope(runbook: self, params: params, secrets: .hidden)
+      .bindingEnvironment(environment).bindingRun(id: runID, started: started).context
     for (expression, source) in zip(lock.expressions, lock.parts.compactMap { if case .expression(_, let source) = $0 { source } else { nil } }) {
       if try Evaluator.evaluate(expression, in: context) == .null {
         throw EvaluationError("lock: ${{ \(source) }} is not set, so '\(lock.raw)' names no lock", at: expression.span)

@@ -2,7 +2,11 @@
 /// escaped or fenced (`VisibleText`), so none can open HTML, a comment, a code fence or a table.
 extension Plan {
   public func markdown() -> String {
-    var out = "## Plan: \(VisibleText.code(runbook.name))"
+    var out = ""
+    if let probe, !probe.runPreconditionsHold {
+      out += "> **Blocked now:** a run-level precondition fails, so apply would stop before the first step (see below).\n\n"
+    }
+    out += "## Plan: \(VisibleText.code(runbook.name))"
     if let title = runbook.title { out += " — \(VisibleText.markdown(title))" }
     out += "\n\nRunbook \(VisibleText.code(runbook.file)), sha256 `\(runbook.sha256)`. Lock \(VisibleText.code(lock.plainText)).\n"
     if let description = runbook.description {
@@ -11,6 +15,15 @@ extension Plan {
     if !params.isEmpty {
       out += "\n| Param | Value | From |\n|---|---|---|\n"
       for p in params { out += "| \(VisibleText.code(p.name)) | \(VisibleText.markdown(Self.show(p.value))) | \(p.origin.rawValue) |\n" }
+    }
+    if let probe {
+      out += "\n### Probed facts\n\nRead live at \(RunEvent.timestamp(probe.at)); apply of a sealed plan reads them again and refuses a plan whose facts changed.\n\n"
+      out += "| Fact | Value |\n|---|---|\n"
+      for fact in probe.facts {
+        // A table cell ends at an unescaped `|`, inside a code span too.
+        let cells = [fact.name, fact.value.serialized(pretty: false)].map { VisibleText.code($0).replacingOccurrences(of: "|", with: "\\|") }
+        out += "| \(cells[0]) | \(cells[1]) |\n"
+      }
     }
     if !preconditions.isEmpty {
       out += "\n### Before the first step\n\n"

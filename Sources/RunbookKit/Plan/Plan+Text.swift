@@ -1,7 +1,8 @@
 /// The plan as a reviewer reads it in a terminal.
 extension Plan {
   public func text() -> String {
-    var out = header()
+    var out = probeHeadline()
+    out += header()
     if !preconditions.isEmpty {
       out += "\nBefore the first step, these must hold:\n"
       for check in preconditions { out += Self.lines(check, indent: "  ") }
@@ -42,6 +43,55 @@ extension Plan {
     if !programs.entries.isEmpty {
       out += "Programs:\n" + programs.entries.keys.sorted().map { "  \($0) = \(programs.entries[$0]!)\n" }.joined()
     }
+    if let probe {
+      out += "Probed: \(RunEvent.timestamp(probe.at)) — values marked (probed) were read live then; \(probe.facts.count) fact\(probe.facts.count == 1 ? "" : "s") recorded, which apply of a sealed plan reads again\n"
+    }
+    return out
+  }
+
+  /// With a probe that found a run-level precondition failing, the failure comes first.
+  private func probeHeadline() -> String {
+    guard let probe, !probe.runPreconditionsHold else { return "" }
+    var out = "BLOCKED NOW: apply would stop before the first step:\n"
+    for (index, check) in preconditions.enumerated() {
+      if let finding = check.finding, [.notHeld, .broken].contains(finding.status) {
+        out += "  ✗ run precondition \(index + 1) (\(check.call.action)): \(VisibleText.line(finding.message ?? finding.status.rawValue))\n"
+      }
+    }
+    return out + "\n"
+  }
+
+  /// How a probe left a step or an iteration, on one line.
+  static func probeText(_ probe: StepProbe) -> String {
+    switch probe.status {
+    case .succeeded: "probed: read live, outputs below"
+    case .skipped: probe.message == "when is false" ? "probed: when is false now, so it will be skipped" : "probed: already done now (skip_if holds), so it will be skipped"
+    case .blocked where probe.message?.hasPrefix("not probed:") == true, .pending: probe.message ?? ""
+    case .blocked: "probed: blocked now — \(probe.message ?? "")"
+    default: "probed: \(probe.status.rawValue) — \(probe.message ?? "")"
+    }
+  }
+
+  /// A check's live result, on one line.
+  static func findingText(_ finding: ProbeReport.Finding) -> String {
+    let detail = finding.message.map { " — \($0)" } ?? ""
+    switch finding.status {
+    case .held: return "now: holds"
+    case .notHeld: return "now: does not hold\(detail)"
+    case .notChecked: return "now: not checked\(detail)"
+    case .broken: return "now: cannot be evaluated\(detail)"
+    }
+  }
+
+  /// A probed step's outputs, one line each, cut to fit a line.
+  static func probedOutputs(_ outputs: [String: Value], indent: String) -> String {
+    guard !outputs.isEmpty else { return "" }
+    var out = "\(indent)outputs (probed):\n"
+    for name in outputs.keys.sorted() {
+      var text = show(outputs[name]!)
+      if text.count > 160 { text = String(text.prefix(159)) + "…" }
+      out += "\(indent)  \(name) = \(text)\n"
+    }
     return out
   }
 
@@ -51,6 +101,7 @@ extension Plan {
     if let title = step.title { out += " — \(VisibleText.line(title.plainText))" }
     out += "\n      action: \(call.action) (\(call.effect.rawValue)\(step.idempotent ? ", idempotent" : ", not idempotent"))\n"
     let pad = "      "
+    if let probe = step.probe { out += "\(pad)\(VisibleText.line(probeText(probe)))\n" }
     if !step.needs.isEmpty { out += "\(pad)needs: \(step.needs.joined(separator: ", "))\n" }
     if let when = step.when {
       out += "\(pad)when: \(when.source) → \(conditionText(when.value, false: "false: the step will be skipped"))\n"
@@ -62,9 +113,12 @@ extension Plan {
       let pace = loop.maxParallel.map { $0 == 1 ? ", one at a time" : ", \($0) at a time" } ?? ""
       switch loop.items {
       case .list(let items):
-        out += "\(pad)for each \(loop.itemName) in \(loop.source) (\(items.count) items\(pace)):\n"
+        out += "\(pad)for each \(loop.itemName) in \(loop.source) (\(items.count) items\(pace)\(loop.probed ? ", probed" : "")):\n"
         for iteration in loop.iterations {
           out += "\(pad)  [\(show(iteration.item))]\n"
+          for check in iteration.skipIf { if let finding = check.finding { out += "\(pad)    skip_if \(VisibleText.line(findingText(finding)))\n" } }
+          for check in iteration.preconditions { if let finding = check.finding { out += "\(pad)    precondition \(VisibleText.line(findingText(finding)))\n" } }
+          if let probe = iteration.probe { out += "\(pad)    \(VisibleText.line(probeText(probe)))\n" }
           out += callLines(iteration.call, indent: pad + "    ")
         }
       default:
@@ -83,20 +137,23 @@ extension Plan {
     if !limits.isEmpty { out += "\(pad)\(limits.joined(separator: " · "))\n" }
     for check in step.verify { out += "\(pad)verify:\n" + lines(check, indent: pad + "  ") }
     if let undo = step.undo { out += "\(pad)undo: \(undo.action)\n" + callLines(undo, indent: pad + "  ") }
+    if let probe = step.probe, probe.status == .succeeded { out += probedOutputs(probe.outputs, indent: pad) }
     return out
   }
 
   static func callLines(_ call: Call, indent: String) -> String {
     var out = ""
     for input in call.inputs where !(call.preview.commands.isEmpty == false && isShownByCommand(input.name)) {
-      out += "\(indent)\(input.name): \(show(input.value))\n"
+      out += "\(indent)\(input.name): \(show(input.value))\(input.probed ? "  (probed)" : "")\n"
     }
+    // A command line that holds a probed value says so in a comment, so it still pastes.
+    let probed = call.inputs.contains(where: \.probed) ? "  # probed" : ""
     if call.preview.commands.isEmpty {
       out += "\(indent)\(call.preview.summary)\n"
     } else {
       for command in call.preview.commands {
         let lines = command.split(separator: "\n", omittingEmptySubsequences: false)
-        out += "\(indent)$ \(lines[0])\n"
+        out += "\(indent)$ \(lines[0])\(lines.count == 1 ? probed : "")\n"
         for line in lines.dropFirst() { out += "\(indent)  \(line)\n" }
       }
     }
@@ -115,6 +172,7 @@ extension Plan {
       out += callLines(check.call, indent: indent + "  ")
     }
     if let expect = check.expect { out += "\(indent)  expect \(expect)\n" }
+    if let finding = check.finding { out += "\(indent)  \(VisibleText.line(findingText(finding)))\n" }
     if let within = check.within {
       out += "\(indent)  polled until it holds, within \(within)\(check.every.map { ", every \($0)" } ?? "")\n"
     }

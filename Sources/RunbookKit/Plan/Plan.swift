@@ -1,3 +1,5 @@
+import Foundation
+
 /// What a run would do, as a value: rendered by `runbook plan`, sealed into plan files, and the
 /// only thing the executor is given. It never asks whether it is a dry run.
 public struct Plan: Sendable {
@@ -21,6 +23,8 @@ public struct Plan: Sendable {
   public struct Input: Sendable {
     public var name: String
     public var value: Value
+    /// Known only because a probe read it live (`plan --probe`).
+    public var probed = false
   }
 
   /// An action with its rendered inputs and its preview.
@@ -34,6 +38,8 @@ public struct Plan: Sendable {
 
   public struct Check: Sendable {
     public var call: Call
+    /// How it came out when probed.
+    public var finding: ProbeReport.Finding?
     public var expect: String?
     public var message: Value?
     public var unless: Condition?
@@ -55,11 +61,34 @@ public struct Plan: Sendable {
     public var maxParallel: Int64?
     /// One rendered call per item, when the items are known.
     public var iterations: [Iteration]
+    /// The items are known only because a probe read them.
+    public var probed = false
   }
 
   public struct Iteration: Sendable {
     public var item: Value
     public var call: Call
+    /// Its guards as probed, and how the probe left it.
+    public var skipIf: [Check] = []
+    public var preconditions: [Check] = []
+    public var probe: StepProbe?
+  }
+
+  /// How a probe left a step or iteration: ran (with its outputs), skipped (when false, or
+  /// already done), blocked (a precondition fails now), not probed (its message says why), failed.
+  public struct StepProbe: Sendable {
+    public var status: StepStatus
+    public var message: String?
+    public var outputs: [String: Value]
+  }
+
+  /// What the probe found, for the plan's header and for a plan file to compare at apply.
+  public struct Probe: Sendable {
+    public var at: Date
+    /// Every run-level precondition holds now.
+    public var runPreconditionsHold: Bool
+    /// The facts the plan's rendering depends on, by name (docs/running.md, "Stale plans").
+    public var facts: [Fact]
   }
 
   public struct Step: Sendable {
@@ -81,6 +110,7 @@ public struct Plan: Sendable {
     /// The step's own setting, or its action's.
     public var idempotent: Bool
     public var undo: Call?
+    public var probe: StepProbe?
 
     /// False when `when` is known to be false before the run.
     public var willRun: Bool { when?.value != .bool(false) }
@@ -102,6 +132,11 @@ public struct Plan: Sendable {
   public var stages: [[Step]]
   /// The programs behind the plan's names, as resolved when it was built.
   public var programs = ProgramPins()
+  /// What `--probe` found, when the plan was probed.
+  public var probe: Probe?
+  /// The checked runbook this plan renders, which the executor runs.
+  public var model: Runbook
+  public var graph: StepGraph
 
   public var steps: [Step] { stages.flatMap { $0 } }
 

@@ -2,23 +2,30 @@ import Foundation
 import RunbookYAML
 
 /// Turns a checked runbook and bound params into a `Plan`, evaluating every expression whose
-/// inputs are known and marking the rest `(known after STEP)` or `(known at run time)`.
+/// inputs are known and marking the rest `(known after STEP)` or `(known at run time)`; with a
+/// probe, the outputs of the steps it ran are known too, and marked as probed.
 public struct PlanBuilder {
   let document: RunbookDocument
   let runbook: Runbook
   let graph: StepGraph
   let registry: ActionRegistry
   let params: ParamValues
+  let probe: ProbeReport?
+  /// The steps a probe ran, whose outputs the plan shows.
+  private let probedSteps: Set<String>
   private var diagnostics: [Diagnostic] = []
 
   /// Builds the plan of a valid document; evaluation failures come back as diagnostics.
-  public static func build(_ document: RunbookDocument, params: ParamValues, registry: ActionRegistry) -> (Plan?, [Diagnostic]) {
+  public static func build(_ document: RunbookDocument, params: ParamValues, registry: ActionRegistry, probe: ProbeReport? = nil) -> (Plan?, [Diagnostic]) {
     guard let runbook = document.runbook, let graph = document.graph, document.isValid else {
       return (nil, document.diagnostics)
     }
-    var builder = PlanBuilder(document: document, runbook: runbook, graph: graph, registry: registry, params: params)
+    var builder = PlanBuilder(document: document, runbook: runbook, graph: graph, registry: registry, params: params, probe: probe)
     var plan = builder.plan()
     plan.programs = ProgramPins.of(plan, registry: registry, searchPath: ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin")
+    if let probe {
+      plan.probe = Plan.Probe(at: probe.started, runPreconditionsHold: probe.runPreconditionsHold, facts: plan.facts(referenced: runbook.stepOutputReferences))
+    }
     return (builder.diagnostics.isEmpty ? plan : nil, builder.diagnostics)
   }
 
@@ -34,32 +41,35 @@ public struct PlanBuilder {
       // before any plan, so its value is not known here.
       values[spec.name] = spec.defaultValue ?? (spec.required ? .unknown(.init(atRunTime: true, preview: "(params.\(spec.name))")) : .null)
     }
-    var builder = PlanBuilder(document: document, runbook: runbook, graph: graph, registry: registry, params: ParamValues(values: values))
+    var builder = PlanBuilder(document: document, runbook: runbook, graph: graph, registry: registry, params: ParamValues(values: values), probe: nil)
     _ = builder.plan()
     return builder.diagnostics
   }
 
-  private init(document: RunbookDocument, runbook: Runbook, graph: StepGraph, registry: ActionRegistry, params: ParamValues) {
+  private init(document: RunbookDocument, runbook: Runbook, graph: StepGraph, registry: ActionRegistry, params: ParamValues, probe: ProbeReport?) {
     self.document = document
     self.runbook = runbook
     self.graph = graph
     self.registry = registry
     self.params = params
+    self.probe = probe
+    probedSteps = Set(probe?.steps.values.filter { $0.iteration == nil && $0.status == .succeeded }.map(\.step) ?? [])
   }
 
-  /// Secret values are never evaluated into a plan: they stand as `(secret)`.
+  /// Secret values are never evaluated into a plan: they stand as `(secret)`. A step's
+  /// outputs are known after it ran, or once a probe ran it.
   private var context: EvaluationContext {
-    var values: [String: Value] = [:]
-    for spec in runbook.params {
-      values[spec.name] = spec.secret ? .unknown(.init(atRunTime: true, preview: "(secret)")) : params[spec.name] ?? .null
-    }
-    let runTime = Value.unknown(.init(atRunTime: true))
     var steps: [String: Value] = [:]
     for id in graph.ids {
-      let later = Value.unknown(.init(after: [id]))
-      steps[id] = .map(["outputs": later, "status": later])
+      if probedSteps.contains(id), let record = probe?.steps[StepKey(step: id)] {
+        steps[id] = .map(["outputs": Executor.outputs(of: record), "status": .string(record.status.rawValue)])
+      } else {
+        let later = Value.unknown(.init(after: [id]))
+        steps[id] = .map(["outputs": later, "status": later])
+      }
     }
-    return EvaluationContext(variables: ["params": .map(values), "steps": .map(steps), "run": runTime, "env": runTime, "check": runTime])
+    return RunScope(runbook: runbook, params: params, secrets: .hidden).bindingSteps(steps).context
+      .binding("check", to: .unknown(.init(atRunTime: true)))
   }
 
   private mutating func plan() -> Plan {
@@ -79,7 +89,8 @@ public struct PlanBuilder {
     return Plan(
       runbook: info, params: planParams,
       lock: lockValue(context),
-      preconditions: runbook.preconditions.map { check($0, context) }, stages: stages)
+      preconditions: runbook.preconditions.enumerated().map { check($1, context, at: .init(step: nil, iteration: nil, role: "run precondition", index: $0)) },
+      stages: stages, model: runbook, graph: graph)
   }
 
   /// The lock as apply will evaluate it, with the environment this plan is made in; a part that
@@ -99,9 +110,20 @@ public struct PlanBuilder {
     if let forEach = step.forEach {
       let items = evaluate(forEach, context)
       var iterations: [Plan.Iteration] = []
+      let probedItems = isProbed(forEach.expressions)
       switch items {
       case .list(let list):
-        iterations = list.map { item in Plan.Iteration(item: item, call: call(step.call, context.binding(step.itemName, to: item))) }
+        iterations = list.enumerated().map { index, item in
+          let scoped = context.binding(step.itemName, to: item)
+          let through: Set<String> = probedItems ? [step.itemName] : []
+          var iteration = Plan.Iteration(item: item, call: call(step.call, scoped, probedThrough: through))
+          if let probe {
+            iteration.skipIf = step.skipIf.enumerated().map { check($1, scoped, at: .init(step: step.name, iteration: index, role: "skip_if", index: $0), probedThrough: through) }
+            iteration.preconditions = step.preconditions.enumerated().map { check($1, scoped, at: .init(step: step.name, iteration: index, role: "precondition", index: $0), probedThrough: through) }
+            iteration.probe = probe.steps[StepKey(step: step.name, iteration: index)].map(Self.stepProbe)
+          }
+          return iteration
+        }
         perItem = context.binding(step.itemName, to: .unknown(.init(preview: "(each \(step.itemName))")))
       case .unknown(let reason):
         perItem = context.binding(step.itemName, to: .unknown(Value.Unknown(after: reason.after, atRunTime: reason.atRunTime)))
@@ -109,34 +131,59 @@ public struct PlanBuilder {
         fail(EvaluationError("for_each must give a list, not a \(items.typeName)", at: forEach.expressions.first?.span ?? .init(start: 0, length: 1)), forEach)
       }
       loop = Plan.Loop(
-        source: forEach.raw, itemName: step.itemName, items: items, maxParallel: step.maxParallel, iterations: iterations)
+        source: forEach.raw, itemName: step.itemName, items: items, maxParallel: step.maxParallel, iterations: iterations,
+        probed: probedItems && !items.containsUnknown)
     }
     let mainCall = call(step.call, perItem)
+    func site(_ role: String, _ index: Int) -> ProbeReport.Site { .init(step: step.name, iteration: nil, role: role, index: index) }
     return Plan.Step(
       id: step.name, title: step.title.map { evaluate($0, perItem) }, description: step.description, stage: stage,
       needs: graph.dependencies[step.name] ?? [], call: mainCall, loop: loop,
       when: step.when.map { Plan.Condition(source: $0.raw, value: evaluate($0, context)) },
-      preconditions: step.preconditions.map { check($0, perItem) }, skipIf: step.skipIf.map { check($0, perItem) },
-      verify: step.verify.map { check($0, perItem) }, approval: step.approval.map { evaluate($0, perItem) },
+      preconditions: step.preconditions.enumerated().map { check($1, perItem, at: site("precondition", $0)) },
+      skipIf: step.skipIf.enumerated().map { check($1, perItem, at: site("skip_if", $0)) },
+      verify: step.verify.enumerated().map { check($1, perItem, at: site("verify", $0)) }, approval: step.approval.map { evaluate($0, perItem) },
       retry: step.retry, timeout: step.timeout, onFailure: step.onFailure,
-      idempotent: step.idempotent ?? mainCall.idempotent, undo: step.undo.map { self.call($0, perItem) })
+      idempotent: step.idempotent ?? mainCall.idempotent, undo: step.undo.map { self.call($0, perItem) },
+      probe: probe.map { $0.steps[StepKey(step: step.name)].map(Self.stepProbe) ?? Self.unreached })
   }
 
-  private mutating func check(_ spec: CheckSpec, _ context: EvaluationContext) -> Plan.Check {
+  /// A step the probe never reached: a step it needs was not run or did not finish.
+  private static let unreached = Plan.StepProbe(status: .pending, message: "not probed: it needs a step the probe did not run", outputs: [:])
+
+  private static func stepProbe(_ record: StepRecord) -> Plan.StepProbe {
+    Plan.StepProbe(status: record.status, message: record.message, outputs: record.outputs.mapValues { Value($0) })
+  }
+
+  /// Whether these expressions read a step a probe ran, or a name in `names` (a loop item the
+  /// probe made known).
+  private func isProbed(_ expressions: [Expression], through names: Set<String> = []) -> Bool {
+    guard probe != nil else { return false }
+    return expressions.contains { expression in
+      expression.references(under: "steps", depth: 1).contains { probedSteps.contains($0[0]) }
+        || names.contains { !expression.references(under: $0, depth: 0).isEmpty }
+    }
+  }
+
+  private mutating func check(_ spec: CheckSpec, _ context: EvaluationContext, at site: ProbeReport.Site, probedThrough names: Set<String> = []) -> Plan.Check {
     Plan.Check(
-      call: call(spec.call, context), expect: spec.expect?.raw, message: spec.message.map { evaluate($0, context) },
+      call: call(spec.call, context, probedThrough: names), finding: probe?.finding(site), expect: spec.expect?.raw,
+      message: spec.message.map { evaluate($0, context) },
       unless: spec.unless.map { Plan.Condition(source: $0.raw, value: evaluate($0, context)) },
       within: spec.within, every: spec.every)
   }
 
-  private mutating func call(_ call: ActionCall, _ context: EvaluationContext) -> Plan.Call {
+  private mutating func call(_ call: ActionCall, _ context: EvaluationContext, probedThrough names: Set<String> = []) -> Plan.Call {
     let descriptor = registry[call.action.value]!
     var resolved = ResolvedInput([:])
     var inputs: [Plan.Input] = []
     do {
       let (input, given) = try descriptor.resolve(call, in: context)
       resolved = input
-      inputs = given.map { Plan.Input(name: $0.name, value: $0.value) }
+      inputs = given.map { entry in
+        let templates = call.with.first { $0.name == entry.name }?.value.templates ?? []
+        return Plan.Input(name: entry.name, value: entry.value, probed: isProbed(templates.flatMap(\.expressions), through: names) && !entry.value.containsUnknown)
+      }
       // Known values too long to reach a program are refused now, not at exec.
       var argv: [String] = []
       if case .list(let items)? = input["argv"] { argv = items.filter { !$0.containsUnknown }.map(\.plainText) }

@@ -15,8 +15,16 @@ public struct PlanFile: Sendable {
   /// Secret params, asked for again when the plan is applied.
   public var secretParams: [String]
   public var created: String
+  /// When a probe read the facts the plan shows, and those facts (nil: not probed); `apply`
+  /// reads them again and refuses the plan when they changed (docs/running.md, "Stale plans").
+  public var probe: Probe?
 
-  public init(runbook: Runbook, params: ParamValues, programs: ProgramPins, created: Date = Date()) {
+  public struct Probe: Sendable, Equatable {
+    public var at: String
+    public var facts: [Fact]
+  }
+
+  public init(runbook: Runbook, params: ParamValues, programs: ProgramPins, probe: Plan.Probe? = nil, created: Date = Date()) {
     runbookFile = runbook.file
     runbookText = runbook.text
     var values: [String: Value] = [:]
@@ -28,11 +36,15 @@ public struct PlanFile: Sendable {
     secretParams = runbook.params.filter(\.secret).map(\.name)
     let formatter = ISO8601DateFormatter()
     self.created = formatter.string(from: created)
+    self.probe = probe.map { Probe(at: RunEvent.timestamp($0.at), facts: $0.facts) }
   }
+
+  /// When the plan was made, or nil when `created` cannot be read.
+  public var createdDate: Date? { ISO8601DateFormatter().date(from: created) }
 
   /// The members that the seal covers, in a fixed order.
   private var sealedContent: JSONValue {
-    [
+    let content: JSONValue = [
       "format": .string(Self.format),
       "created": .string(created),
       "runbook": [
@@ -42,6 +54,8 @@ public struct PlanFile: Sendable {
       "secret_params": .array(secretParams.map { .string($0) }),
       "programs": programs?.json ?? .null,
     ]
+    guard let probe else { return content }
+    return content.appending("probe", ["at": .string(probe.at), "facts": .array(probe.facts.map { ["name": .string($0.name), "value": $0.value] })])
   }
 
   private static func seal(_ content: JSONValue) -> String {
@@ -96,11 +110,18 @@ public struct PlanFile: Sendable {
     let content = JSONValue.object(members.filter { $0.key != "seal" && !($0.key == "programs" && $0.value == .null) })
     guard seal == "sha256:" + Self.seal(content) else { return .refused(.planSealBroken(path)) }
     guard digest == Runbook.sha256(runbookText) else { return .refused(.planRunbookDigest(path)) }
+    var probe: Probe?
+    if let recorded = json["probe"] {
+      guard let at = recorded["at"]?.stringValue, case .array(let facts)? = recorded["facts"] else {
+        return .refused(.notAPlanFile(path, reason: "its 'probe' has no 'at' or 'facts'"))
+      }
+      probe = Probe(at: at, facts: facts.compactMap { fact in fact["name"]?.stringValue.map { Fact(name: $0, value: fact["value"] ?? .null) } })
+    }
     var plan = PlanFile(
       runbookFile: runbookFile, runbookText: runbookText,
       params: Dictionary(paramMembers.map { ($0.key, Value($0.value)) }, uniquingKeysWith: { a, _ in a }),
       secretParams: secrets.compactMap(\.stringValue), programs: ProgramPins(json: json["programs"]), created: created)
-    plan.created = created
+    plan.probe = probe
     return .plan(plan)
   }
 

@@ -35,6 +35,12 @@ public indirect enum JSONValue: Sendable, Hashable, ExpressibleByDictionaryLiter
   /// `.string(s)` or `.null`.
   public static func optional(_ s: String?) -> JSONValue { s.map { .string($0) } ?? .null }
 
+  /// This object with one more member at the end (anything else is returned as it is).
+  public func appending(_ key: String, _ value: JSONValue) -> JSONValue {
+    guard case .object(let members) = self else { return self }
+    return .object(members + [Member(key, value)])
+  }
+
   /// The member `key` of an object.
   public subscript(key: String) -> JSONValue? {
     guard case .object(let members) = self else { return nil }

@@ -29,10 +29,19 @@ struct Apply: AsyncParsableCommand {
   @Option(help: "text or json (one event per line).")
   var format: OutputFormat = .text
 
+  @Flag(name: .customLong("allow-drift"), help: "Apply a probed plan even though its facts changed since review (the difference is journaled).")
+  var allowDrift = false
+
+  @Option(name: .customLong("max-plan-age"), help: ArgumentHelp("Refuse a plan file older than this (default 24h).", valueName: "duration"))
+  var maxPlanAge: String?
+
   @OptionGroup var state: StateOptions
 
   func validate() throws {
     guard parallel >= 1 else { throw ValidationError("--parallel must be at least 1") }
+    if let maxPlanAge, RunbookDuration(maxPlanAge) == nil {
+      throw ValidationError("--max-plan-age '\(maxPlanAge)' is not a duration such as 30m, 24h or 7d")
+    }
     if let runID, !RunIdentifier.isValid(runID) {
       throw ValidationError("--run-id '\(runID)' must be 1 to 64 letters, digits, '.', '_' or '-'")
     }
@@ -41,19 +50,26 @@ struct Apply: AsyncParsableCommand {
   func run() async throws {
     let input = try RunbookInput.load(runbook, params: params.values, paramsFile: params.file)
     let (built, problems) = PlanBuilder.build(input.document, params: input.params, registry: input.registry)
-    guard let plan = built, let runbookModel = input.document.runbook, let graph = input.document.graph else {
+    guard let plan = built else {
       Terminal.report(problems, sources: input.sources)
       throw ExitStatus.invalidInput
     }
-    if let sealed = input.sealedPrograms {
-      let changes = plan.programs.changes(from: sealed)
-      guard changes.isEmpty else {
-        Terminal.standardError("error: \(input.planFile ?? "the plan") was sealed with other programs than it would run now:\n" + changes.map { "  \($0)\n" }.joined() + "make a new plan and review it again\n")
-        throw ExitStatus.invalidInput
-      }
-    }
+    var new = RunSession.NewRun(
+      plan: plan, params: input.params, id: runID, file: input.planFile ?? plan.model.file, fromPlanFile: input.planFile != nil,
+      sealedPrograms: input.sealedPlan?.programs)
+    new.planMade = input.sealedPlan?.createdDate
+    new.reviewedFacts = input.sealedPlan?.probe?.facts
     let store = try state.openStore()
     let interactive = isatty(STDIN_FILENO) == 1 && isatty(STDERR_FILENO) == 1
+    let driver = RunDriver(store: store, registry: input.registry, format: format, interactive: interactive, hint: state.hint)
+    let review = RunSession.ReviewPolicy(maxPlanAge: maxPlanAge.flatMap(RunbookDuration.init) ?? RunSession.ReviewPolicy.defaultMaxPlanAge, allowDrift: allowDrift)
+    let checked: RunSession.CheckedRun
+    do {
+      checked = try await driver.session.check(new, review: review)
+    } catch {
+      Terminal.standardError("error: \(error.message)\n")
+      throw RunDriver.exitStatus(for: error)
+    }
     if format == .text { Terminal.standardError(plan.summaryText()) }
     if !yes {
       guard interactive else {
@@ -66,59 +82,8 @@ struct Apply: AsyncParsableCommand {
         throw ExitStatus.invalidInput
       }
     }
-    let id = runID ?? RunIdentifier.make { (try? store.run($0)) != nil }
-    let started = Date()
-    let lockName: String
-    do {
-      lockName = try runbookModel.lockName(params: input.params, environment: ProcessInfo.processInfo.environment, runID: id, started: started)
-    } catch {
-      Terminal.standardError("error: the lock cannot be evaluated, so the run does not start: \(error.message)\n")
-      throw ExitStatus.invalidInput
+    try await driver.drive { session, attendance throws(RunSessionError) in
+      try await session.apply(checked, parallel: parallel, attendance: attendance)
     }
-    let workingDirectory = FileManager.default.currentDirectoryPath
-    let file = input.planFile ?? runbookModel.file
-    let record = RunRecord(
-      id: id, runbookName: runbookModel.name.value, file: file.hasPrefix("/") ? file : workingDirectory + "/" + file,
-      source: runbookModel.text, sha256: runbookModel.sha256, params: Self.storedParams(runbookModel, input.params),
-      fromPlanFile: input.planFile != nil, lockName: lockName, status: .running, startedAt: started, pid: getpid(),
-      host: RunDriver.host, workingDirectory: workingDirectory,
-      secretsGiven: runbookModel.params.filter { $0.secret && input.params[$0.name].map { $0 != .null } == true }.map(\.name))
-    let driver = RunDriver(
-      input: input, runbook: runbookModel, graph: graph, store: store, run: record, parallel: parallel,
-      resume: ResumeInstructions(), format: format, interactive: interactive, isNewRun: true, hint: state.hint)
-    try await driver.drive()
-  }
-
-  /// The params the journal keeps: every non-secret value, never a secret.
-  static func storedParams(_ runbook: Runbook, _ params: ParamValues) -> [String: JSONValue] {
-    var stored: [String: JSONValue] = [:]
-    for spec in runbook.params where !spec.secret {
-      if let value = params[spec.name] { stored[spec.name] = value.json }
-    }
-    return stored
-  }
-}
-
-/// Run ids: given with `--run-id`, or made short and unique.
-enum RunIdentifier {
-  static func isValid(_ id: String) -> Bool {
-    (1...64).contains(id.utf8.count)
-      && id.utf8.allSatisfy { $0.isASCIIAlphanumeric || $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: "-") }
-      && id.first != "-"
-  }
-
-  /// Eight hex digits, drawn again if `exists` says the id is taken.
-  static func make(exists: (String) -> Bool) -> String {
-    while true {
-      let id = String(format: "%08x", UInt32.random(in: .min ... .max))
-      if !exists(id) { return id }
-    }
-  }
-}
-
-extension UInt8 {
-  fileprivate var isASCIIAlphanumeric: Bool {
-    (self >= UInt8(ascii: "a") && self <= UInt8(ascii: "z")) || (self >= UInt8(ascii: "A") && self <= UInt8(ascii: "Z"))
-      || (self >= UInt8(ascii: "0") && self <= UInt8(ascii: "9"))
   }
 }

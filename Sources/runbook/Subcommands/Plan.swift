@@ -2,11 +2,16 @@ import ArgumentParser
 import Foundation
 import RunbookKit
 
-/// `runbook plan`: what a run would do, for review; `--out` seals it into a plan file.
-struct Plan: ParsableCommand {
+/// `runbook plan`: what a run would do, for review; `--probe` reads the live facts first;
+/// `--out` seals it into a plan file.
+struct Plan: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
     abstract: "Show what a run would do: stages, commands, conditions, checks and approvals.",
-    discussion: "RUNBOOK is a file, a name on RUNBOOK_PATH or ./runbooks, or a plan file written by --out (verified before it is shown).")
+    discussion: """
+      RUNBOOK is a file, a name on RUNBOOK_PATH or ./runbooks, or a plan file written by --out \
+      (verified before it is shown). With --probe, the read-only checks and steps run live first \
+      and the plan shows what they found; exit 3 when a run-level precondition fails now.
+      """)
 
   @Argument(help: ArgumentHelp("A runbook file or name, or a plan file.", valueName: "runbook"))
   var runbook: String
@@ -16,16 +21,30 @@ struct Plan: ParsableCommand {
   @Option(help: "text, json, markdown, dot or mermaid.")
   var format: PlanFormat = .text
 
+  @Flag(help: "Run the read-only checks and steps live and show what they found (nothing else runs).")
+  var probe = false
+
   @Option(help: ArgumentHelp("Write a sealed plan file for a later apply.", valueName: "plan"))
   var out: String?
 
-  func run() throws {
+  func run() async throws {
     let input = try RunbookInput.load(runbook, params: params.values, paramsFile: params.file)
     let (built, problems) = PlanBuilder.build(input.document, params: input.params, registry: input.registry)
     Teardown.skip((input, built))
-    guard let plan = built else {
+    guard var plan = built else {
       Terminal.report(problems, sources: input.sources)
       throw ExitStatus.invalidInput
+    }
+    if probe {
+      do {
+        plan = try await plan.probed(params: input.params, registry: input.registry, environment: ProcessInfo.processInfo.environment)
+      } catch let failure as ProbeFailure {
+        Terminal.report(failure.problems, sources: input.sources)
+        throw ExitStatus.invalidInput
+      } catch {
+        Terminal.standardError("error: the probe failed: \(error)\n")
+        throw ExitStatus.stepFailed
+      }
     }
     switch format {
     case .text: Terminal.standardOutput(plan.text())
@@ -34,8 +53,8 @@ struct Plan: ParsableCommand {
     case .dot: Terminal.standardOutput(plan.dot())
     case .mermaid: Terminal.standardOutput(plan.mermaid())
     }
-    if let out, let runbook = input.document.runbook {
-      let file = PlanFile(runbook: runbook, params: input.params, programs: plan.programs)
+    if let out {
+      let file = PlanFile(runbook: plan.model, params: input.params, programs: plan.programs, probe: plan.probe)
       do {
         try AtomicFile.write(file.serialized(), to: out, mode: 0o600)
       } catch {
@@ -44,5 +63,6 @@ struct Plan: ParsableCommand {
       }
       Terminal.standardError("Plan written to \(out); apply it with: runbook apply \(out)\n")
     }
+    if plan.probe?.runPreconditionsHold == false { throw ExitStatus.blocked }
   }
 }

@@ -1,4 +1,4 @@
-import RunbookKit
+import Foundation
 
 /// Renders argv as a command line a person can read and paste: words that need it are quoted.
 public enum ShellQuoting {
@@ -15,12 +15,12 @@ public enum ShellQuoting {
   }
 
   /// A value as one argv word; unknown values keep their placeholder, unquoted.
-  static func word(_ value: Value) -> String {
+  public static func word(_ value: Value) -> String {
     if case .unknown(let u) = value { return u.display }
     return quote(value.plainText)
   }
 
-  static func commandLine(_ argv: Value?) -> String {
+  public static func commandLine(_ argv: Value?) -> String {
     switch argv {
     case .list(let items)?: items.map(word).joined(separator: " ")
     case let value?: value.plainText
@@ -28,5 +28,3 @@ public enum ShellQuoting {
     }
   }
 }
-
-import Foundation

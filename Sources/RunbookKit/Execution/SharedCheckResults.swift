@@ -1,0 +1,28 @@
+import Foundation
+
+/// One result per read-only action and resolved inputs, for checks evaluated together (a
+/// run-level precondition set, a step's guards, a probe): the same `etcd.cluster` read behind
+/// three preconditions runs once, so a dead member costs one timeout, not three
+/// (docs/running.md, "Checks evaluated together share a read").
+final class SharedCheckResults: @unchecked Sendable {
+  private let lock = NSLock()
+  private var results: [String: Task<ActionResult, any Error>] = [:]
+
+  /// The result of `action` with `input`: the first caller's, shared with every later one.
+  func result(action: String, input: ResolvedInput, run: @escaping @Sendable () async throws -> ActionResult) async throws -> ActionResult {
+    let key = Self.key(action: action, input: input)
+    let task = lock.withLock {
+      if let running = results[key] { return running }
+      let task = Task { try await run() }
+      results[key] = task
+      return task
+    }
+    return try await task.value
+  }
+
+  private static func key(action: String, input: ResolvedInput) -> String {
+    let values = JSONValue.object(input.values.keys.sorted().map { .init($0, input.values[$0]!.json) })
+    let bindings = JSONValue.object(input.bindings.keys.sorted().map { .init($0, input.bindings[$0]!.json) })
+    return JSONValue.array([.string(action), values, bindings]).serialized(pretty: false)
+  }
+}

@@ -1,0 +1,31 @@
+extension Plan {
+  /// The probed facts this plan's rendering depends on, in plan order: each check's outcome,
+  /// each probed step's and iteration's status, and each output of a probed step that some
+  /// expression reads. Messages and outputs nothing reads are left out: they change between
+  /// two probes of an unchanged system (sizes, revisions), and nothing shown depends on them.
+  func facts(referenced: [(step: String, output: String)]) -> [Fact] {
+    var facts: [Fact] = []
+    func add(_ name: String, _ check: Check) {
+      if let finding = check.finding { facts.append(Fact(name: name, value: .string(finding.status.rawValue))) }
+    }
+    for (index, check) in preconditions.enumerated() { add("preconditions[\(index)]", check) }
+    for step in steps {
+      for (index, check) in step.skipIf.enumerated() { add("\(step.id).skip_if[\(index)]", check) }
+      for (index, check) in step.preconditions.enumerated() { add("\(step.id).preconditions[\(index)]", check) }
+      for (index, check) in step.verify.enumerated() { add("\(step.id).verify[\(index)]", check) }
+      if let probe = step.probe { facts.append(Fact(name: "steps.\(step.id).status", value: .string(probe.status.rawValue))) }
+      for (position, iteration) in (step.loop?.iterations ?? []).enumerated() {
+        let key = "\(step.id)[\(position)]"
+        for (index, check) in iteration.skipIf.enumerated() { add("\(key).skip_if[\(index)]", check) }
+        for (index, check) in iteration.preconditions.enumerated() { add("\(key).preconditions[\(index)]", check) }
+        if let probe = iteration.probe { facts.append(Fact(name: "\(key).status", value: .string(probe.status.rawValue))) }
+      }
+    }
+    let ran = Dictionary(steps.compactMap { step in step.probe.flatMap { $0.status == .succeeded ? (step.id, $0.outputs) : nil } }, uniquingKeysWith: { a, _ in a })
+    for reference in referenced {
+      guard let outputs = ran[reference.step] else { continue }
+      facts.append(Fact(name: "steps.\(reference.step).outputs.\(reference.output)", value: (outputs[reference.output] ?? .null).json))
+    }
+    return facts
+  }
+}
