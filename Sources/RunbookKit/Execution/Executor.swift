@@ -85,7 +85,9 @@ public final class Executor: @unchecked Sendable {
         return .blocked(step: nil, reason: failure)
       }
     }
-    return try await schedule()
+    let outcome = try await schedule()
+    if isProbing { try await probeAhead() }
+    return outcome
   }
 
   // MARK: Scheduling

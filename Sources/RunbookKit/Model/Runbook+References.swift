@@ -2,12 +2,10 @@ extension Runbook {
   /// Every template written in the runbook: the lock, run-level preconditions, and each step's
   /// fields, checks and undo.
   var templates: [Template] {
-    func ofCall(_ call: ActionCall) -> [Template] { call.with.flatMap(\.value.templates) }
-    func ofCheck(_ check: CheckSpec) -> [Template] { ofCall(check.call) + [check.expect, check.message, check.unless].compactMap { $0 } }
-    var all = (lock.map { [$0] } ?? []) + preconditions.flatMap(ofCheck)
+    var all = (lock.map { [$0] } ?? []) + preconditions.flatMap(\.templates)
     for step in steps {
-      all += [step.title, step.forEach, step.when, step.approval].compactMap { $0 } + ofCall(step.call)
-      all += (step.preconditions + step.skipIf + step.verify).flatMap(ofCheck) + (step.undo.map(ofCall) ?? [])
+      all += [step.title, step.forEach, step.when, step.approval].compactMap { $0 } + step.call.templates
+      all += (step.preconditions + step.skipIf + step.verify).flatMap(\.templates) + (step.undo?.templates ?? [])
     }
     return all
   }
@@ -17,4 +15,14 @@ extension Runbook {
     var seen: Set<String> = []
     return templates.flatMap(\.expressions).flatMap(\.stepOutputReferences).filter { seen.insert("\($0.step).\($0.output)").inserted }
   }
+}
+
+extension ActionCall {
+  /// The templates under `with:`.
+  var templates: [Template] { with.flatMap(\.value.templates) }
+}
+
+extension CheckSpec {
+  /// The templates of its inputs, `expect`, `message` and `unless`.
+  var templates: [Template] { call.templates + [expect, message, unless].compactMap { $0 } }
 }

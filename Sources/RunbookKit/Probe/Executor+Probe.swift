@@ -35,3 +35,50 @@ private struct Unobserved: RunObserver {
 private struct NobodyToAsk: Approver {
   func approve(step: String, message: String) async -> Bool? { nil }
 }
+
+extension Executor {
+  /// The guards of the steps a probe could not reach (a step they need changes something), read
+  /// as things stand now: whether each (or each iteration) would be skipped as already done or
+  /// blocked, so a plan can say which certificates are due before the backup that precedes
+  /// their renewal has run. A guard that reads what those steps produce is left unread.
+  func probeAhead() async throws {
+    let reason = "not probed: it needs a step the probe did not run"
+    let ran = Set(graph.ids.filter { record(StepKey(step: $0))?.status == .succeeded })
+    func held(_ step: Step) -> String { step.skipIf.isEmpty && step.preconditions.isEmpty ? reason : reason + "; its guards hold now" }
+    for id in graph.order where record(StepKey(step: id)) == nil {
+      guard let step = runbook.step(id) else { continue }
+      var current = StepRecord(runID: runID, step: id, status: .pending)
+      let reads = Set<String>((step.skipIf + step.preconditions).flatMap(\.templates).flatMap(\.expressions).flatMap { $0.references(under: "steps", depth: 1).map { $0[0] } })
+      guard reads.isSubset(of: ran) else {
+        _ = try finish(&current, .pending, message: reason + "; its guards read what such a step produces", event: "step.not_probed")
+        continue
+      }
+      let context = evaluationContext()
+      if let when = step.when {
+        switch evaluateCondition(when, context) {
+        case .success(true): break
+        case .success(false):
+          _ = try finish(&current, .skipped, message: "when is false", event: "step.skipped")
+          continue
+        case .failure:
+          _ = try finish(&current, .pending, message: reason, event: "step.not_probed")
+          continue
+        }
+      }
+      guard let forEach = step.forEach else {
+        if try await guards(step, record: &current, context: context) == nil {
+          _ = try finish(&current, .pending, message: held(step), event: "step.not_probed")
+        }
+        continue
+      }
+      _ = try finish(&current, .pending, message: reason, event: "step.not_probed")
+      guard case .list(let items)? = try? Evaluator.evaluate(forEach, in: context) else { continue }
+      for (index, item) in items.enumerated() {
+        var iteration = StepRecord(runID: runID, step: id, iteration: index, item: mask(item).json, status: .pending)
+        if try await guards(step, record: &iteration, context: context.binding(step.itemName, to: item)) == nil {
+          _ = try finish(&iteration, .pending, message: held(step), event: "step.not_probed")
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,169 @@
+import Foundation
+import RunbookKit
+import RunbookStore
+import RunbookTestSupport
+import XCTest
+
+/// Issue 12 §2, §3 and §5 against the real binary: `plan --probe` runs only what is read-only
+/// and shows what it read; a sealed probed plan is refused when the facts changed or it is too
+/// old; checks evaluated together share one read.
+final class ProbeTests: XCTestCase {
+  var scratch: ScratchDirectory!
+
+  override func setUpWithError() throws {
+    scratch = try ScratchDirectory("probe")
+  }
+
+  func runbook(_ arguments: [String], environment: [String: String] = [:]) throws -> CommandLineTool.Result {
+    try scratch.runbook(arguments, environment: ["RUNBOOK_PATH": Repository.path("runbooks"), "RUNBOOK_PLUGIN_PATH": scratch.path + "/plugins"].merging(environment) { $1 })
+  }
+
+  /// A plugin that appends its name to `calls` whenever it runs.
+  func writePlugin(_ name: String, effect: String) throws {
+    try FileManager.default.createDirectory(atPath: scratch.path + "/plugins", withIntermediateDirectories: true)
+    let file = try scratch.write("plugins/runbook-action-\(name)", """
+      #!/bin/sh
+      if [ "$1" = describe ]; then echo '{"name": "\(name)", "effect": "\(effect)", "idempotent": true, "outputs": [{"name": "n", "type": "int"}]}'; exit 0; fi
+      cat > /dev/null
+      echo \(name) >> "\(scratch.path)/calls"
+      echo '{"outputs": {"n": 7}}'
+      """)
+    chmod(file, 0o755)
+  }
+
+  func testAProbeRunsNoMutatingShellStepNorMutatingPluginAndSaysWhy() throws {
+    try writePlugin("count", effect: "read-only")
+    try writePlugin("change", effect: "mutating")
+    try scratch.write("mixed.yaml", """
+      runbook: 1
+      name: mixed
+      preconditions:
+        - check: count
+          expect: ${{ check.n == 7 }}
+      steps:
+        - id: read
+          action: count
+        - id: touch
+          action: shell
+          with: { run: "touch \(scratch.path)/touched" }
+        - id: plugin
+          action: change
+        - id: later
+          needs: [touch]
+          action: count
+      """)
+    let probed = try runbook(["plan", "mixed.yaml", "--probe"])
+    XCTAssertEqual(probed.status, 0, probed.stderr)
+    XCTAssertFalse(scratch.exists("touched"), "the shell step did not run")
+    XCTAssertEqual(scratch.read("calls").split(separator: "\n").sorted(), ["count", "count"], "only the read-only plugin ran: the precondition and the step")
+    XCTAssertTrue(probed.stdout.contains("      not probed: shell is mutating; it runs only at apply\n"), probed.stdout)
+    XCTAssertTrue(probed.stdout.contains("      not probed: change is mutating; it runs only at apply\n"), probed.stdout)
+    XCTAssertTrue(probed.stdout.contains("      not probed: it needs a step the probe did not run\n"), probed.stdout)
+    XCTAssertTrue(probed.stdout.contains("      probed: read live, outputs below\n"), probed.stdout)
+    XCTAssertTrue(probed.stdout.contains("        n = 7\n"), probed.stdout)
+    XCTAssertTrue(probed.stdout.contains("    now: holds\n"), probed.stdout)
+  }
+
+  func testAFailingRunPreconditionComesFirstAndExits3InEveryFormat() throws {
+    try scratch.write("gate.yaml", """
+      runbook: 1
+      name: gate
+      preconditions:
+        - check: file.stat
+          with: { path: \(scratch.path)/ready }
+          expect: ${{ check.exists }}
+          message: "\(scratch.path)/ready is missing"
+      steps:
+        - id: go
+          action: exec
+          with: { argv: [true] }
+      """)
+    let text = try runbook(["plan", "gate.yaml", "--probe"])
+    XCTAssertEqual(text.status, 3)
+    XCTAssertTrue(text.stdout.hasPrefix("BLOCKED NOW: apply would stop before the first step:\n  ✗ run precondition 1 (file.stat): \(scratch.path)/ready is missing\n"), text.stdout)
+    let json = try runbook(["plan", "gate.yaml", "--probe", "--format", "json"])
+    XCTAssertEqual(json.status, 3)
+    XCTAssertTrue(json.stdout.contains("\"run_preconditions_hold\": false"), json.stdout)
+    XCTAssertTrue(json.stdout.contains("\"status\": \"not_held\""), json.stdout)
+    let markdown = try runbook(["plan", "gate.yaml", "--probe", "--format", "markdown"])
+    XCTAssertTrue(markdown.stdout.hasPrefix("> **Blocked now:**"), markdown.stdout)
+    XCTAssertTrue(markdown.stdout.contains("| `preconditions[0]` | `\"not_held\"` |"), markdown.stdout)
+    for format in ["dot", "mermaid"] {
+      let graph = try runbook(["plan", "gate.yaml", "--probe", "--format", format])
+      XCTAssertEqual(graph.status, 3)
+      XCTAssertTrue(graph.stdout.contains("not probed") == false && graph.stdout.contains("go"), graph.stdout)
+    }
+    try scratch.write("ready", "")
+    XCTAssertEqual(try runbook(["plan", "gate.yaml", "--probe"]).status, 0)
+  }
+
+  func testChecksEvaluatedTogetherShareOneRead() throws {
+    try writePlugin("count", effect: "read-only")
+    try scratch.write("three.yaml", """
+      runbook: 1
+      name: three
+      preconditions:
+        - { check: count, expect: "${{ check.n > 1 }}" }
+        - { check: count, expect: "${{ check.n > 2 }}" }
+        - { check: count, expect: "${{ check.n > 3 }}" }
+      steps:
+        - id: go
+          preconditions:
+            - { check: count, expect: "${{ check.n > 1 }}" }
+            - { check: count, expect: "${{ check.n > 2 }}" }
+          action: exec
+          with: { argv: [true] }
+      """)
+    let applied = try runbook(["apply", "three.yaml", "--yes"])
+    XCTAssertEqual(applied.status, 0, applied.stderr)
+    XCTAssertEqual(scratch.read("calls"), "count\ncount\n", "one read for the run's three, one for the step's two")
+  }
+
+  func testAStalePlanIsRefusedWithEachFactAsReviewedAndAsFound() throws {
+    try scratch.write("version", "1\n")
+    try scratch.write("deploy.yaml", """
+      runbook: 1
+      name: deploy
+      steps:
+        - id: current
+          action: file.stat
+          with: { path: \(scratch.path)/version }
+        - id: record
+          needs: [current]
+          action: exec
+          with: { argv: [echo, "was ${{ steps.current.outputs.sha256 }}"] }
+      """)
+    let planned = try runbook(["plan", "deploy.yaml", "--probe", "--out", "change.plan"])
+    XCTAssertEqual(planned.status, 0, planned.stderr)
+    XCTAssertTrue(scratch.read("change.plan").contains("\"name\": \"steps.current.outputs.sha256\""), scratch.read("change.plan"))
+    let reviewed = try runbook(["plan", "change.plan"])
+    XCTAssertEqual(reviewed.status, 0, reviewed.stderr)
+
+    try scratch.write("version", "2\n")
+    let refused = try runbook(["apply", "change.plan", "--yes"])
+    XCTAssertEqual(refused.status, 3, refused.stdout + refused.stderr)
+    XCTAssertTrue(refused.stderr.contains("change.plan is stale: 1 fact changed since it was reviewed:\n  steps.current.outputs.sha256: reviewed \"4355a46b"), refused.stderr)
+    XCTAssertTrue(refused.stderr.contains(", found \"53c234e5"), refused.stderr)
+    XCTAssertFalse(refused.stdout.contains("run "), "no run began")
+
+    let drifted = try runbook(["apply", "change.plan", "--yes", "--allow-drift", "--run-id", "d1"])
+    XCTAssertEqual(drifted.status, 0, drifted.stdout + drifted.stderr)
+    let events = try SQLiteStateStore(path: scratch.path + "/state/journal.sqlite").events(ofRun: "d1")
+    XCTAssertTrue(events.contains { $0.kind == "plan.drift" && $0.message?.contains("steps.current.outputs.sha256: reviewed") == true }, "\(events)")
+
+    try scratch.write("version", "1\n")
+    XCTAssertEqual(try runbook(["apply", "change.plan", "--yes"]).status, 0, "the facts as reviewed again")
+  }
+
+  func testAPlanOlderThanTheLimitIsRefused() throws {
+    try scratch.write("hello.yaml", "runbook: 1\nname: hello\nsteps:\n  - id: hi\n    action: exec\n    with: { argv: [echo, hi] }\n")
+    XCTAssertEqual(try runbook(["plan", "hello.yaml", "--out", "p.plan"]).status, 0)
+    Thread.sleep(forTimeInterval: 2.1)
+    let old = try runbook(["apply", "p.plan", "--yes", "--max-plan-age", "1s"])
+    XCTAssertEqual(old.status, 3, old.stderr)
+    XCTAssertTrue(old.stderr.contains("p.plan was made 2s ago ("), old.stderr)
+    XCTAssertTrue(old.stderr.contains("more than --max-plan-age 1s allows; make a new plan and review it again"), old.stderr)
+    XCTAssertEqual(try runbook(["apply", "p.plan", "--yes"]).status, 0, "within the default 24h")
+    XCTAssertEqual(try runbook(["apply", "p.plan", "--yes", "--max-plan-age", "soon"]).status, 2)
+  }
+}
