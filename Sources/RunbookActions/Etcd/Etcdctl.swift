@@ -40,7 +40,7 @@ struct Etcdctl: Sendable {
   /// when no dial timeout is given.
   func unreachable() async -> [String: String] {
     guard let dialTimeout else { return [:] }
-    return await EndpointDial.failures(endpoints, timeout: dialTimeout.duration)
+    return await EndpointDial.failures(endpoints, timeout: dialTimeout)
   }
 
   /// The same connection to other endpoints.
