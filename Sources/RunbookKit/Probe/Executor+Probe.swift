@@ -44,7 +44,6 @@ extension Executor {
   func probeAhead() async throws {
     let reason = "not probed: it needs a step the probe did not run"
     let ran = Set(graph.ids.filter { record(StepKey(step: $0))?.status == .succeeded })
-    func held(_ step: Step) -> String { step.skipIf.isEmpty && step.preconditions.isEmpty ? reason : reason + "; its guards hold now" }
     for id in graph.order where record(StepKey(step: id)) == nil {
       guard let step = runbook.step(id) else { continue }
       var current = StepRecord(runID: runID, step: id, status: .pending)
@@ -66,19 +65,29 @@ extension Executor {
         }
       }
       guard let forEach = step.forEach else {
-        if try await guards(step, record: &current, context: context) == nil {
-          _ = try finish(&current, .pending, message: held(step), event: "step.not_probed")
-        }
+        try await readGuards(step, record: &current, context: context, reason: reason)
         continue
       }
       _ = try finish(&current, .pending, message: reason, event: "step.not_probed")
       guard case .list(let items)? = try? Evaluator.evaluate(forEach, in: context) else { continue }
       for (index, item) in items.enumerated() {
         var iteration = StepRecord(runID: runID, step: id, iteration: index, item: mask(item).json, status: .pending)
-        if try await guards(step, record: &iteration, context: context.binding(step.itemName, to: item)) == nil {
-          _ = try finish(&iteration, .pending, message: held(step), event: "step.not_probed")
-        }
+        try await readGuards(step, record: &iteration, context: context.binding(step.itemName, to: item), reason: reason)
       }
     }
+  }
+
+  /// A step's (or iteration's) guards read ahead: it stays not probed, and its message says how
+  /// the guards stand now — never that it will be skipped, since the steps before it may change
+  /// what they read.
+  private func readGuards(_ step: Step, record: inout StepRecord, context: EvaluationContext, reason: String) async throws {
+    let finding: String
+    switch try await guards(step, record: &record, context: context)?.status {
+    case nil: finding = step.skipIf.isEmpty && step.preconditions.isEmpty ? "" : "; as things stand now its guards let it run"
+    case .skipped?: finding = "; as things stand now its skip_if holds (already done)"
+    case .blocked?: finding = "; as things stand now " + (record.message ?? "a precondition fails")
+    default: finding = "; as things stand now its guards cannot be read: " + (record.message ?? "")
+    }
+    _ = try finish(&record, .pending, message: reason + finding, event: "step.not_probed")
   }
 }
