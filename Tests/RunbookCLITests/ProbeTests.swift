@@ -150,6 +150,8 @@ final class ProbeTests: XCTestCase {
     XCTAssertEqual(drifted.status, 0, drifted.stdout + drifted.stderr)
     let events = try SQLiteStateStore(path: scratch.path + "/state/journal.sqlite").events(ofRun: "d1")
     XCTAssertTrue(events.contains { $0.kind == "plan.drift" && $0.message?.contains("steps.current.outputs.sha256: reviewed") == true }, "\(events)")
+    let shown = try runbook(["show", "d1"])
+    XCTAssertTrue(shown.stdout.contains("drift:   the plan's facts had changed since review:\n  run on with --allow-drift: steps.current.outputs.sha256: reviewed \"4355a46b"), shown.stdout)
 
     try scratch.write("version", "1\n")
     XCTAssertEqual(try runbook(["apply", "change.plan", "--yes"]).status, 0, "the facts as reviewed again")

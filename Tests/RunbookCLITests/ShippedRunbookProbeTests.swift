@@ -51,7 +51,8 @@ final class ShippedRunbookProbeTests: XCTestCase {
     let tree = try KubeadmTree(in: scratch.path, validity: ["apiserver": .expired, "admin.conf": .expiring])
     try FileManager.default.createDirectory(atPath: scratch.path + "/backups", withIntermediateDirectories: true)
     let paths = ["pki_dir=" + tree.pkiDirectory, "kubeconfig_dir=" + tree.kubernetesDirectory]
-    let check = try probe("kubeadm-certs-check", paths)
+    let check = try probe("kubeadm-certs-check", paths, expecting: 3)
+    XCTAssertTrue(check.hasPrefix("BLOCKED NOW: apply would stop at a step:\n  ✗ step verdict: precondition failed: expired: [apiserver]; expiring within 30 days: [admin.conf]\n"), check)
     XCTAssertTrue(check.contains("probed: read live"), check)
     let node = paths + ["manifests_dir=" + tree.manifestsDirectory, "backup_dir=" + scratch.path + "/backups", "readyz_url=https://127.0.0.1:1/readyz"]
     XCTAssertTrue(try probe("kubeadm-certs-renew", node).contains("probed: read live"))

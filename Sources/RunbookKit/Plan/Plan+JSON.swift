@@ -29,6 +29,7 @@ extension Plan {
   static func json(_ probe: Probe) -> JSONValue {
     [
       "at": .string(RunEvent.timestamp(probe.at)), "run_preconditions_hold": .bool(probe.runPreconditionsHold),
+      "would_proceed": .bool(probe.wouldProceed), "blockers": .array(probe.blockers.map { .string($0) }),
       "facts": .array(probe.facts.map { ["name": .string($0.name), "value": $0.value] }),
     ]
   }

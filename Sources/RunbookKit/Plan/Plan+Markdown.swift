@@ -3,8 +3,10 @@
 extension Plan {
   public func markdown() -> String {
     var out = ""
-    if let probe, !probe.runPreconditionsHold {
-      out += "> **Blocked now:** a run-level precondition fails, so apply would stop before the first step (see below).\n\n"
+    if let probe, !probe.wouldProceed {
+      out += "> **Blocked now:** apply would stop here:\n"
+      for blocker in probe.blockers { out += "> - \(VisibleText.markdown(blocker))\n" }
+      out += "\n"
     }
     out += "## Plan: \(VisibleText.code(runbook.name))"
     if let title = runbook.title { out += " — \(VisibleText.markdown(title))" }

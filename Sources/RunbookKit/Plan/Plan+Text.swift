@@ -49,16 +49,11 @@ extension Plan {
     return out
   }
 
-  /// With a probe that found a run-level precondition failing, the failure comes first.
+  /// With a probe that found what would stop an apply, that comes first.
   private func probeHeadline() -> String {
-    guard let probe, !probe.runPreconditionsHold else { return "" }
-    var out = "BLOCKED NOW: apply would stop before the first step:\n"
-    for (index, check) in preconditions.enumerated() {
-      if let finding = check.finding, [.notHeld, .broken].contains(finding.status) {
-        out += "  ✗ run precondition \(index + 1) (\(check.call.action)): \(VisibleText.line(finding.message ?? finding.status.rawValue))\n"
-      }
-    }
-    return out + "\n"
+    guard let probe, !probe.wouldProceed else { return "" }
+    let when = probe.runPreconditionsHold ? "apply would stop at a step:" : "apply would stop before the first step:"
+    return "BLOCKED NOW: \(when)\n" + probe.blockers.map { "  ✗ \(VisibleText.line($0))\n" }.joined() + "\n"
   }
 
   /// How a probe left a step or an iteration, on one line.

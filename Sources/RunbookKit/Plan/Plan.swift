@@ -87,6 +87,11 @@ public struct Plan: Sendable {
     public var at: Date
     /// Every run-level precondition holds now.
     public var runPreconditionsHold: Bool
+    /// What would stop an apply now, first to last: each run-level precondition that fails,
+    /// and each step the probe reached whose precondition fails (`Plan.blockers`).
+    public var blockers: [String]
+    /// An apply would go through now, as far as the probe could see.
+    public var wouldProceed: Bool { blockers.isEmpty }
     /// The facts the plan's rendering depends on, by name (docs/running.md, "Stale plans").
     public var facts: [Fact]
   }

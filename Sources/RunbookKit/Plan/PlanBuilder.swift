@@ -24,7 +24,9 @@ public struct PlanBuilder {
     var plan = builder.plan()
     plan.programs = ProgramPins.of(plan, registry: registry, searchPath: ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin")
     if let probe {
-      plan.probe = Plan.Probe(at: probe.started, runPreconditionsHold: probe.runPreconditionsHold, facts: plan.facts(referenced: runbook.stepOutputReferences))
+      plan.probe = Plan.Probe(
+        at: probe.started, runPreconditionsHold: probe.runPreconditionsHold, blockers: plan.blockers,
+        facts: plan.facts(referenced: runbook.stepOutputReferences))
     }
     return (builder.diagnostics.isEmpty ? plan : nil, builder.diagnostics)
   }

@@ -1,4 +1,25 @@
 extension Plan {
+  /// What a probe found would stop an apply now: each run-level precondition that does not
+  /// hold, then each step (or iteration) the probe reached that is blocked by a precondition.
+  /// Steps it did not reach are left out: the steps before them may change what they read.
+  var blockers: [String] {
+    var found: [String] = []
+    for (index, check) in preconditions.enumerated() {
+      if let finding = check.finding, [.notHeld, .broken].contains(finding.status) {
+        found.append("run precondition \(index + 1) (\(check.call.action)): \(finding.message ?? finding.status.rawValue)")
+      }
+    }
+    for step in steps {
+      // A loop is blocked because its iterations are: name those.
+      let iterations = (step.loop?.iterations ?? []).enumerated().map { ("\(step.id)[\($0)]", $1.probe) }
+      let probes = iterations.contains { $0.1 != nil } ? iterations : [(step.id, step.probe)]
+      for case let (name, probe?) in probes where probe.status == .blocked && probe.message?.hasPrefix("not probed:") == false {
+        found.append("step \(name): \(probe.message ?? "blocked")")
+      }
+    }
+    return found
+  }
+
   /// The probed facts this plan's rendering depends on, in plan order: each check's outcome,
   /// each probed step's and iteration's status, and each output of a probed step that some
   /// expression reads. Messages and outputs nothing reads are left out: they change between

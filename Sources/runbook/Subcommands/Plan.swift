@@ -63,6 +63,6 @@ struct Plan: AsyncParsableCommand {
       }
       Terminal.standardError("Plan written to \(out); apply it with: runbook apply \(out)\n")
     }
-    if plan.probe?.runPreconditionsHold == false { throw ExitStatus.blocked }
+    if plan.probe?.wouldProceed == false { throw ExitStatus.blocked }
   }
 }

@@ -34,7 +34,7 @@ struct Show: ParsableCommand {
       }
       Terminal.standardOutput(json.serialized() + "\n")
     case .text:
-      Terminal.standardOutput(RunSummary.text(run, steps: steps, standing: standing, lastSeen: events.last?.at, hint: state.hint))
+      Terminal.standardOutput(RunSummary.text(run, steps: steps, standing: standing, events: events, hint: state.hint))
     }
   }
 }

@@ -57,11 +57,16 @@ enum RunSummary {
     return .object(members)
   }
 
-  /// `show`: the header, then every step in the order it was journaled, a loop's iterations
-  /// right under it; then what is in doubt, with the command that settles it. `lastSeen` is the
-  /// newest journal entry; `hint` the options that find this journal again.
-  static func text(_ run: RunRecord, steps: [StepRecord], standing: EngineStanding?, lastSeen: Date?, hint: String) -> String {
-    var out = header(run, standing: standing, lastSeen: lastSeen, hint: hint)
+  /// `show`: the header (with the facts a sealed plan was run on although they had changed),
+  /// then every step in the order it was journaled, a loop's iterations right under it; then
+  /// what is in doubt, with the command that settles it. `hint` is the options that find this
+  /// journal again.
+  static func text(_ run: RunRecord, steps: [StepRecord], standing: EngineStanding?, events: [JournalEvent], hint: String) -> String {
+    var out = header(run, standing: standing, lastSeen: events.last?.at, hint: hint)
+    let drift = events.filter { $0.kind == "plan.drift" }.compactMap(\.message)
+    if !drift.isEmpty {
+      out += "drift:   the plan's facts had changed since review:\n" + drift.map { "  \(VisibleText.line($0))\n" }.joined() + "\n"
+    }
     out += ordered(steps).map(lines).joined()
     let inDoubt = (run.status == .running && standing != .gone ? [] : steps.filter { $0.status.isInDoubt })
       .sorted { ($0.step, $0.iteration ?? -1) < ($1.step, $1.iteration ?? -1) }
