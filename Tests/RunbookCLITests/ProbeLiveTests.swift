@@ -74,8 +74,8 @@ final class ProbeLiveTests: XCTestCase {
     let refused = try runbook(["apply", "change.plan", "--yes"])
     XCTAssertEqual(refused.status, 3, refused.stdout + refused.stderr)
     XCTAssertTrue(refused.stderr.contains("change.plan is stale:"), refused.stderr)
-    XCTAssertTrue(refused.stderr.contains("  steps.status.outputs.leader: reviewed {\"client_urls\":[\"\(before.endpoint)\"]"), refused.stderr)
-    XCTAssertTrue(refused.stderr.contains("found {\"client_urls\":[\"\(target.clientURL)\"]"), refused.stderr)
+    XCTAssertTrue(refused.stderr.contains("  steps.status.outputs.leader: client_urls reviewed [\"\(before.endpoint)\"], found [\"\(target.clientURL)\"]; "), refused.stderr)
+    XCTAssertTrue(refused.stderr.contains("; name reviewed \"\(before.name)\", found \"\(target.name)\""), refused.stderr)
     XCTAssertFalse(refused.stdout.contains("run "), "nothing ran")
   }
 

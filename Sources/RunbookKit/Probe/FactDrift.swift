@@ -13,9 +13,16 @@ public struct FactDrift: Sendable, Equatable {
     return drift
   }
 
-  /// `name: reviewed X, found Y`, on one line.
+  /// `name: reviewed X, found Y`, on one line; for two objects, only the members that differ
+  /// (`steps.status.outputs.leader: name reviewed "m1", found "m3"; endpoint reviewed …`).
   public var line: String {
     func show(_ value: JSONValue?) -> String { value.map { VisibleText.line($0.serialized(pretty: false)) } ?? "(not there)" }
+    if case .object(let before)? = reviewed, case .object(let after)? = found {
+      let old = Dictionary(before.map { ($0.key, $0.value) }, uniquingKeysWith: { a, _ in a })
+      let new = Dictionary(after.map { ($0.key, $0.value) }, uniquingKeysWith: { a, _ in a })
+      let keys = (before.map(\.key) + after.map(\.key).filter { old[$0] == nil }).filter { old[$0] != new[$0] }
+      return "\(name): " + keys.map { "\($0) reviewed \(show(old[$0])), found \(show(new[$0]))" }.joined(separator: "; ")
+    }
     return "\(name): reviewed \(show(reviewed)), found \(show(found))"
   }
 }
