@@ -139,7 +139,11 @@ final class ProbeTests: XCTestCase {
     let reviewed = try runbook(["plan", "change.plan"])
     XCTAssertEqual(reviewed.status, 0, reviewed.stderr)
 
+    XCTAssertTrue(reviewed.stderr.contains("note: sealed with 3 facts probed at "), reviewed.stderr)
     try scratch.write("version", "2\n")
+    let compared = try runbook(["plan", "change.plan", "--probe"])
+    XCTAssertEqual(compared.status, 3)
+    XCTAssertTrue(compared.stderr.contains("changed; apply would refuse this plan (exit 3):\n  steps.current.outputs.sha256: reviewed \"4355a46b"), compared.stderr)
     let refused = try runbook(["apply", "change.plan", "--yes"])
     XCTAssertEqual(refused.status, 3, refused.stdout + refused.stderr)
     XCTAssertTrue(refused.stderr.contains("change.plan is stale: 1 fact changed since it was reviewed:\n  steps.current.outputs.sha256: reviewed \"4355a46b"), refused.stderr)

@@ -53,6 +53,19 @@ struct Plan: AsyncParsableCommand {
     case .dot: Terminal.standardOutput(plan.dot())
     case .mermaid: Terminal.standardOutput(plan.mermaid())
     }
+    var stale = false
+    if let sealed = input.sealedPlan?.probe {
+      // A sealed probed plan: what it was reviewed with, and — probed again — what changed.
+      if let now = plan.probe?.facts {
+        let drift = FactDrift.between(reviewed: sealed.facts, found: now)
+        stale = !drift.isEmpty
+        Terminal.standardError(drift.isEmpty
+          ? "note: the \(sealed.facts.count) facts sealed at \(sealed.at) are unchanged now\n"
+          : "note: \(drift.count) of the facts sealed at \(sealed.at) changed; apply would refuse this plan (exit 3):\n" + drift.map { "  \($0.line)\n" }.joined())
+      } else {
+        Terminal.standardError("note: sealed with \(sealed.facts.count) facts probed at \(sealed.at), which apply reads again; `runbook plan \(runbook) --probe` compares them now\n")
+      }
+    }
     if let out {
       let file = PlanFile(runbook: plan.model, params: input.params, programs: plan.programs, probe: plan.probe)
       do {
@@ -63,6 +76,6 @@ struct Plan: AsyncParsableCommand {
       }
       Terminal.standardError("Plan written to \(out); apply it with: runbook apply \(out)\n")
     }
-    if plan.probe?.wouldProceed == false { throw ExitStatus.blocked }
+    if plan.probe?.wouldProceed == false || stale { throw ExitStatus.blocked }
   }
 }
