@@ -44,22 +44,28 @@ final class ProbeTests: XCTestCase {
         - id: read
           action: count
         - id: touch
+          needs: [read]
           action: shell
           with: { run: "touch \(scratch.path)/touched" }
         - id: plugin
+          needs: [read]
           action: change
         - id: later
           needs: [touch]
           action: count
+        - id: racy
+          action: file.stat
+          with: { path: \(scratch.path)/touched }
       """)
     let probed = try runbook(["plan", "mixed.yaml", "--probe"])
     XCTAssertEqual(probed.status, 0, probed.stderr)
     XCTAssertFalse(scratch.exists("touched"), "the shell step did not run")
-    XCTAssertEqual(scratch.read("calls").split(separator: "\n").sorted(), ["count", "count"], "only the read-only plugin ran: the precondition and the step")
+    XCTAssertEqual(scratch.read("calls"), "count\n", "only the read-only plugin ran, once for the precondition and the step that read the same")
     XCTAssertTrue(probed.stdout.contains("      not probed: shell is mutating; it runs only at apply\n"), probed.stdout)
     XCTAssertTrue(probed.stdout.contains("      not probed: change is mutating; it runs only at apply\n"), probed.stdout)
     XCTAssertTrue(probed.stdout.contains("      not probed: it needs a step the probe did not run\n"), probed.stdout)
     XCTAssertTrue(probed.stdout.contains("      probed: read live, outputs below\n"), probed.stdout)
+    XCTAssertTrue(probed.stdout.contains("  · racy\n      action: file.stat (read-only, idempotent)\n      not probed: touch, which changes something, may run before it at apply\n"), probed.stdout)
     XCTAssertTrue(probed.stdout.contains("        n = 7\n"), probed.stdout)
     XCTAssertTrue(probed.stdout.contains("    now: holds\n"), probed.stdout)
   }
@@ -171,5 +177,96 @@ final class ProbeTests: XCTestCase {
     XCTAssertTrue(old.stderr.contains("more than --max-plan-age 1s allows; make a new plan and review it again"), old.stderr)
     XCTAssertEqual(try runbook(["apply", "p.plan", "--yes"]).status, 0, "within the default 24h")
     XCTAssertEqual(try runbook(["apply", "p.plan", "--yes", "--max-plan-age", "soon"]).status, 2)
+  }
+
+  func testAnOutputReadByAComputedKeyOrWholeIsAFactAndVolatileFieldsAreNot() throws {
+    try scratch.write("g", "one\n")
+    chmod(scratch.path + "/g", 0o644)
+    _ = try OpenSSL.run(["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", scratch.path + "/c.key", "-out", scratch.path + "/c.crt", "-days", "30", "-subj", "/CN=probe"])
+    try scratch.write("keyed.yaml", """
+      runbook: 1
+      name: keyed
+      params: { k: { type: string, default: mode } }
+      steps:
+        - id: st
+          action: file.stat
+          with: { path: \(scratch.path)/g }
+        - id: certs
+          action: x509.inspect
+          with: { path: \(scratch.path)/c.crt }
+        - id: a
+          needs: [st, certs]
+          action: exec
+          with: { argv: [echo, "${{ steps.st.outputs[params.k] }}", "${{ len(toJSON(steps.certs.outputs)) }}"] }
+      """)
+    XCTAssertEqual(try runbook(["plan", "keyed.yaml", "--probe", "--out", "k.plan"]).status, 0)
+    let plan = scratch.read("k.plan")
+    XCTAssertTrue(plan.contains("\"name\": \"steps.st.outputs.mode\""), plan)
+    XCTAssertFalse(plan.contains("days_remaining"), "time left is not a fact: \(plan)")
+    XCTAssertEqual(try runbook(["plan", "k.plan", "--probe"]).status, 0, "unchanged a moment later")
+    chmod(scratch.path + "/g", 0o600)
+    let refused = try runbook(["apply", "k.plan", "--yes"])
+    XCTAssertEqual(refused.status, 3, refused.stderr)
+    XCTAssertTrue(refused.stderr.contains("steps.st.outputs.mode: reviewed \"0644\", found \"0600\""), refused.stderr)
+  }
+
+  func testAProbeNeitherWaitsNorRetriesAndAReadThatFailsBlocks() throws {
+    try scratch.write("slow.yaml", """
+      runbook: 1
+      name: slow
+      steps:
+        - id: pause
+          action: wait
+          with: { duration: 1h }
+        - id: gone
+          retry: { attempts: 4, delay: 5s }
+          action: x509.inspect
+          with: { path: \(scratch.path)/missing.crt }
+      """)
+    let started = Date()
+    let probed = try runbook(["plan", "slow.yaml", "--probe"])
+    XCTAssertLessThan(Date().timeIntervalSince(started), 60, "neither an hour's wait nor retries")
+    XCTAssertTrue(probed.stdout.contains("      not probed: wait waits; it runs only at apply\n"), probed.stdout)
+    XCTAssertEqual(probed.status, 3, probed.stdout)
+    XCTAssertTrue(probed.stdout.hasPrefix("BLOCKED NOW: apply would stop at a step:\n  ✗ step gone fails now: "), probed.stdout)
+  }
+
+  func testAMutatingLoopWhoseIterationsAreAllDoneIsNotSaidToBeReadLive() throws {
+    try scratch.write("done.yaml", """
+      runbook: 1
+      name: done
+      steps:
+        - id: write
+          for_each: [a, b]
+          skip_if:
+            - check: file.stat
+              with: { path: \(scratch.path) }
+              expect: ${{ check.exists }}
+          action: file.write
+          with: { path: "\(scratch.path)/${{ item }}", content: x }
+      """)
+    let probed = try runbook(["plan", "done.yaml", "--probe"])
+    XCTAssertTrue(probed.stdout.contains("      probed: already done now (skip_if holds), so it will be skipped\n"), probed.stdout)
+    XCTAssertFalse(probed.stdout.contains("probed: read live"), probed.stdout)
+  }
+
+  func testAValueWithANewlineStaysOnItsLine() throws {
+    try scratch.write("nl.yaml", """
+      runbook: 1
+      name: nl
+      params: { p: { type: string } }
+      steps:
+        - id: s
+          action: file.stat
+          with: { path: "${{ params.p }}" }
+        - id: e
+          needs: [s]
+          action: exec
+          with: { argv: [echo, "${{ params.p }}"] }
+      """)
+    let planned = try runbook(["plan", "nl.yaml", "-p", "p=/tmp/a\n  ~ FAKE step"])
+    XCTAssertFalse(planned.stdout.contains("\n  ~ FAKE"), planned.stdout)
+    XCTAssertTrue(planned.stdout.contains("      stat /tmp/a\\n  ~ FAKE step\n"), planned.stdout)
+    XCTAssertTrue(planned.stdout.contains("      $ echo $'/tmp/a\\n  ~ FAKE step'\n"), planned.stdout)
   }
 }

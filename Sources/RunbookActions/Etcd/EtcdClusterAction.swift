@@ -7,6 +7,7 @@ public struct EtcdClusterAction: Action {
   public static let summary = "Read members, leader, health, status and alarms of an etcd cluster"
   public static let effect = Effect.readOnly
   public static let idempotent = true
+  public static let volatileFields: Set<String> = EtcdJSON.volatileFields
   public static let inputs = Etcdctl.connectionInputs
   public static let outputs = [
     OutputSpec("members", "list", "Each member: id (hex), name, peer_urls, client_urls, learner, started, endpoint"),

@@ -6,6 +6,7 @@ public struct EtcdEndpointAction: Action {
   public static let summary = "Read one etcd endpoint's health, leadership and status"
   public static let effect = Effect.readOnly
   public static let idempotent = true
+  public static let volatileFields: Set<String> = EtcdJSON.volatileFields
   public static let inputs = [InputSpec("endpoint", .string, required: true, "The client URL")] + Etcdctl.connectionInputs.filter { $0.name != "endpoints" }
   public static let outputs = [
     OutputSpec("healthy", "bool", "Whether it answers health checks"),

@@ -7,6 +7,8 @@ public struct WaitAction: Action {
   public static let summary = "Wait a fixed time, or poll a check until expect holds"
   public static let effect = Effect.readOnly
   public static let idempotent = true
+  /// A probe says how things stand now; waiting is for apply.
+  public static let probes = false
   public static let inputs = [
     InputSpec("duration", .duration, "How long to wait (instead of a check)"),
     InputSpec("check", .string, "A read-only action to poll"),

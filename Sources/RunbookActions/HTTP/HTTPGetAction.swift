@@ -13,6 +13,7 @@ public struct HTTPGetAction: Action {
   public static let summary = "GET a URL (optional CA, client certificate and key); status, body and the server certificate's expiry"
   public static let effect = Effect.readOnly
   public static let idempotent = true
+  public static let volatileFields: Set<String> = ["peer_days_remaining"]
   public static let inputs = [
     InputSpec("url", .string, required: true, "http:// or https:// URL"),
     InputSpec("ca", .path, default: .string(""), "Trust only this CA certificate (empty: the system's roots)"),

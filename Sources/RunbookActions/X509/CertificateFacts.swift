@@ -5,6 +5,10 @@ import X509
 
 /// What an operator asks of a certificate, as the outputs of `x509.inspect` and `pki.check`.
 struct CertificateFacts {
+  /// The time left, which a later read always finds smaller: whether a certificate is expired
+  /// or due is the fact, not how many seconds it has.
+  static let volatileFields: Set<String> = ["seconds_remaining", "days_remaining"]
+
   var certificate: Certificate
   var algorithm: KeyAlgorithm
 

@@ -9,6 +9,7 @@ public struct PKICheckAction: Action {
   public static let summary = "Check the expiry of a kubeadm or kubespray PKI tree and its kubeconfigs, as kubeadm certs check-expiration"
   public static let effect = Effect.readOnly
   public static let idempotent = true
+  public static let volatileFields: Set<String> = CertificateFacts.volatileFields
   public static let inputs = [
     InputSpec("pki_dir", .path, default: .string("/etc/kubernetes/pki"), "The PKI directory (kubespray: /etc/kubernetes/ssl)"),
     InputSpec("etcd_pki_dir", .path, default: .string(""), "etcd's certificates when outside pki_dir (kubespray: /etc/ssl/etcd/ssl); pki_dir/etcd is read as part of pki_dir"),

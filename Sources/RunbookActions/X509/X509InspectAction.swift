@@ -9,6 +9,7 @@ public struct X509InspectAction: Action {
   public static let summary = "Read certificates from a PEM file or a directory: names, keys, usages, expiry, chain and key match"
   public static let effect = Effect.readOnly
   public static let idempotent = true
+  public static let volatileFields: Set<String> = CertificateFacts.volatileFields.union(["min_days_remaining"])
   public static let inputs = [
     InputSpec("path", .path, required: true, "A PEM file, or a directory searched recursively for certificate files"),
     InputSpec("ca", .path, "A CA certificate: each certificate is checked to be signed by it"),

@@ -12,6 +12,11 @@ public protocol Action: Sendable {
   static var idempotent: Bool { get }
   static var inputs: [InputSpec] { get }
   static var outputs: [OutputSpec] { get }
+  /// Output fields, at any depth, that differ between two reads of an unchanged system (sizes,
+  /// revisions, time left): a sealed plan's probed facts leave them out.
+  static var volatileFields: Set<String> { get }
+  /// Whether `plan --probe` runs it when it is read-only: false for one that only waits.
+  static var probes: Bool { get }
 
   init()
 
@@ -23,11 +28,17 @@ public protocol Action: Sendable {
 }
 
 extension Action {
+  public static var volatileFields: Set<String> { [] }
+  public static var probes: Bool { true }
+
   public static var descriptor: ActionDescriptor {
     let action = Self()
-    return ActionDescriptor(
+    var descriptor = ActionDescriptor(
       name: name, summary: summary, effect: effect, idempotent: idempotent, inputs: inputs, outputs: outputs,
       describe: { action.describe($0) }, run: { try await action.run($0, in: $1) })
+    descriptor.volatileFields = volatileFields
+    descriptor.probes = probes
+    return descriptor
   }
 }
 

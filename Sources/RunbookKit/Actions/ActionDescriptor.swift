@@ -11,6 +11,10 @@ public struct ActionDescriptor: Sendable {
   public var run: @Sendable (ResolvedInput, ActionContext) async throws -> ActionResult
   /// A plugin's executable, pinned by sealed plans; nil for a built-in.
   public var executable: String?
+  /// `Action.volatileFields`: left out of a sealed plan's facts.
+  public var volatileFields: Set<String> = []
+  /// `Action.probes`: whether a probe runs it when it is read-only.
+  public var probes = true
 
   public init(
     name: String, summary: String, effect: Effect, idempotent: Bool, inputs: [InputSpec], outputs: [OutputSpec],

@@ -49,7 +49,13 @@ extension Executor {
     }
     record.outputs = mergedOutputs(step.name, count: items.count)
     let unfinished = items.indices.filter { outcomes[$0]?.status.isDone != true }
-    if unfinished.isEmpty { return try finish(&record, .succeeded, message: nil, event: "step.succeeded") }
+    if unfinished.isEmpty {
+      // A probe that ran no iteration of a loop that changes something read only its guards.
+      if isProbing, probeRefusal(step) != nil {
+        return try finish(&record, .skipped, message: "every iteration is already done now (skip_if)", event: "step.skipped")
+      }
+      return try finish(&record, .succeeded, message: nil, event: "step.succeeded")
+    }
     let statuses = unfinished.compactMap { outcomes[$0]?.status }
     let first = unfinished.first.flatMap { outcomes[$0] }
     let status: StepStatus =

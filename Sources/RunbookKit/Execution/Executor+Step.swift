@@ -86,9 +86,18 @@ extension Executor {
   /// Why a probe does not run `step`'s action, or nil when it may: only read-only actions run,
   /// and never past an approval.
   func probeRefusal(_ step: Step) -> String? {
-    let effect = registry[step.call.action.value]?.effect
-    if effect != .readOnly {
-      return "not probed: \(step.call.action.value) is \(effect?.rawValue ?? "unknown"); it runs only at apply"
+    let descriptor = registry[step.call.action.value]
+    if descriptor?.effect != .readOnly {
+      return "not probed: \(step.call.action.value) is \(descriptor?.effect.rawValue ?? "unknown"); it runs only at apply"
+    }
+    if descriptor?.probes == false { return "not probed: \(step.call.action.value) waits; it runs only at apply" }
+    // What it would read at apply depends on a step that changes something and may run first.
+    let below = graph.descendants(of: step.name)
+    if let racing = graph.order.first(where: { other in
+      other != step.name && !below.contains(other) && !graph.isAncestor(other, of: step.name)
+        && runbook.step(other).flatMap { registry[$0.call.action.value]?.effect } != .readOnly
+    }) {
+      return "not probed: \(racing), which changes something, may run before it at apply"
     }
     return step.approval == nil ? nil : "not probed: it waits for approval at apply"
   }
@@ -128,7 +137,8 @@ extension Executor {
     } catch {
       return try finish(&record, .failed, message: "cannot evaluate the inputs: \(mask(error.error.message))", event: "step.failed")
     }
-    let attempts = max(1, Int(step.retry?.attempts ?? 1))
+    // A probe reads once: how things stand now.
+    let attempts = isProbing ? 1 : max(1, Int(step.retry?.attempts ?? 1))
     var delay = Double(step.retry?.delay.milliseconds ?? 0) / 1000
     let tail = OutputTail()
     var lastError: ActionError?
@@ -181,6 +191,10 @@ extension Executor {
       observer.observe(RunEvent(.stepOutput, runID: runID, step: key.step, iteration: key.iteration, item: item, line: masked))
     }
     let run = descriptor.run
+    // A probe reads each action and inputs once, its checks and steps alike.
+    if let probeReads {
+      return try await probeReads.result(action: descriptor.name, input: input) { try await Self.asActionError { try await run(input, actionContext) } }
+    }
     guard let timeout else {
       return try await Self.asActionError { try await run(input, actionContext) }
     }

@@ -67,17 +67,20 @@ extension Expression {
     references(under: "params", depth: 1).map { $0[0] }
   }
 
-  /// The step outputs this expression reads, anywhere inside it, as (step, output):
+  /// The step outputs this expression reads, anywhere inside it, as (step, output), the
+  /// output nil when the whole map is read (`steps.x.outputs`, `steps.x.outputs[params.k]`):
   /// `steps.status.outputs.followers[0].id` reads ("status", "followers").
-  public var stepOutputReferences: [(step: String, output: String)] {
-    references(under: "steps", depth: 3).compactMap { $0[1] == "outputs" ? ($0[0], $0[2]) : nil }
+  public var stepOutputReferences: [(step: String, output: String?)] {
+    references(under: "steps", depth: 2).compactMap { path in
+      path[1] == "outputs" ? (path[0], path.count > 2 ? path[2] : nil) : nil
+    }
   }
 
-  /// Every reference path under `root` at least `depth` segments long, cut to `depth` names.
+  /// Every reference path under `root` at least `depth` segments long, with all its names.
   func references(under root: String, depth: Int) -> [[String]] {
     if let path = referencePath {
       guard path.root == root, path.segments.count >= depth else { return [] }
-      return [path.segments.prefix(depth).map(\.name)]
+      return [path.segments.map(\.name)]
     }
     switch self {
     case .literal, .name: return []

@@ -10,10 +10,11 @@ extension Runbook {
     return all
   }
 
-  /// The step outputs some expression reads, each once, in the order first written.
-  var stepOutputReferences: [(step: String, output: String)] {
+  /// The step outputs some expression reads, each once, in the order first written; the
+  /// output nil where the whole map is read.
+  var stepOutputReferences: [(step: String, output: String?)] {
     var seen: Set<String> = []
-    return templates.flatMap(\.expressions).flatMap(\.stepOutputReferences).filter { seen.insert("\($0.step).\($0.output)").inserted }
+    return templates.flatMap(\.expressions).flatMap(\.stepOutputReferences).filter { seen.insert("\($0.step).\($0.output ?? "*")").inserted }
   }
 }
 

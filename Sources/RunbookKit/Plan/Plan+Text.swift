@@ -144,7 +144,7 @@ extension Plan {
     // A command line that holds a probed value says so in a comment, so it still pastes.
     let probed = call.inputs.contains(where: \.probed) ? "  # probed" : ""
     if call.preview.commands.isEmpty {
-      out += "\(indent)\(call.preview.summary)\n"
+      out += "\(indent)\(VisibleText.line(call.preview.summary))\(probed)\n"
     } else {
       for command in call.preview.commands {
         let lines = command.split(separator: "\n", omittingEmptySubsequences: false)

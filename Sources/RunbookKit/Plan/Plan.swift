@@ -34,6 +34,8 @@ public struct Plan: Sendable {
     public var idempotent: Bool
     public var inputs: [Input]
     public var preview: ActionPreview
+    /// Its output fields a sealed plan's facts leave out (`Action.volatileFields`).
+    public var volatileFields: Set<String> = []
   }
 
   public struct Check: Sendable {

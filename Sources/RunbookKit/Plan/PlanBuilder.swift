@@ -198,7 +198,7 @@ public struct PlanBuilder {
     }
     return Plan.Call(
       action: descriptor.name, effect: descriptor.effect, idempotent: descriptor.idempotent, inputs: inputs,
-      preview: descriptor.describe(resolved))
+      preview: descriptor.describe(resolved), volatileFields: descriptor.volatileFields)
   }
 
   private mutating func evaluate(_ value: InputValue, _ context: EvaluationContext) -> Value {

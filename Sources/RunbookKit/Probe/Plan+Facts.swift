@@ -1,6 +1,7 @@
 extension Plan {
   /// What a probe found would stop an apply now: each run-level precondition that does not
-  /// hold, then each step (or iteration) the probe reached that is blocked by a precondition.
+  /// hold, then each step (or iteration) the probe reached that is blocked by a precondition
+  /// or fails.
   /// Steps it did not reach are left out: the steps before them may change what they read.
   var blockers: [String] {
     var found: [String] = []
@@ -13,8 +14,12 @@ extension Plan {
       // A loop is blocked because its iterations are: name those.
       let iterations = (step.loop?.iterations ?? []).enumerated().map { ("\(step.id)[\($0)]", $1.probe) }
       let probes = iterations.contains { $0.1 != nil } ? iterations : [(step.id, step.probe)]
-      for case let (name, probe?) in probes where probe.status == .blocked && probe.message?.hasPrefix("not probed:") == false {
-        found.append("step \(name): \(probe.message ?? "blocked")")
+      for case let (name, probe?) in probes {
+        let message = probe.message ?? probe.status.rawValue
+        // Not probed, or not run because a step it needs failed: that one is named instead.
+        guard !message.hasPrefix("not probed:"), !message.hasPrefix("not run:") else { continue }
+        if probe.status == .blocked { found.append("step \(name): \(message)") }
+        if probe.status == .failed { found.append("step \(name) fails now: \(message)") }
       }
     }
     return found
@@ -22,9 +27,10 @@ extension Plan {
 
   /// The probed facts this plan's rendering depends on, in plan order: each check's outcome,
   /// each probed step's and iteration's status, and each output of a probed step that some
-  /// expression reads. Messages and outputs nothing reads are left out: they change between
-  /// two probes of an unchanged system (sizes, revisions), and nothing shown depends on them.
-  func facts(referenced: [(step: String, output: String)]) -> [Fact] {
+  /// expression reads (all of them where the whole map is read). Messages, outputs nothing
+  /// reads and the fields an action calls volatile (sizes, revisions, time left) are left out:
+  /// they change between two probes of an unchanged system.
+  func facts(referenced: [(step: String, output: String?)]) -> [Fact] {
     var facts: [Fact] = []
     func add(_ name: String, _ check: Check) {
       if let finding = check.finding { facts.append(Fact(name: name, value: .string(finding.status.rawValue))) }
@@ -42,11 +48,23 @@ extension Plan {
         if let probe = iteration.probe { facts.append(Fact(name: "\(key).status", value: .string(probe.status.rawValue))) }
       }
     }
-    let ran = Dictionary(steps.compactMap { step in step.probe.flatMap { $0.status == .succeeded ? (step.id, $0.outputs) : nil } }, uniquingKeysWith: { a, _ in a })
+    let ran = Dictionary(steps.compactMap { step in step.probe.flatMap { $0.status == .succeeded ? (step.id, ($0.outputs, step.call.volatileFields)) : nil } }, uniquingKeysWith: { a, _ in a })
     for reference in referenced {
-      guard let outputs = ran[reference.step] else { continue }
-      facts.append(Fact(name: "steps.\(reference.step).outputs.\(reference.output)", value: (outputs[reference.output] ?? .null).json))
+      guard let (outputs, volatile) = ran[reference.step] else { continue }
+      let names = reference.output.map { [$0] } ?? outputs.keys.sorted()
+      for name in names where !volatile.contains(name) {
+        facts.append(Fact(name: "steps.\(reference.step).outputs.\(name)", value: Self.stable((outputs[name] ?? .null).json, without: volatile)))
+      }
     }
     return facts
+  }
+
+  /// `value` without the members named in `volatile`, at any depth.
+  static func stable(_ value: JSONValue, without volatile: Set<String>) -> JSONValue {
+    switch value {
+    case .object(let members): .object(members.filter { !volatile.contains($0.key) }.map { .init($0.key, stable($0.value, without: volatile)) })
+    case .array(let items): .array(items.map { stable($0, without: volatile) })
+    default: value
+    }
   }
 }
