@@ -31,6 +31,8 @@ struct Apply: AsyncParsableCommand {
 
   @OptionGroup var state: StateOptions
 
+  @OptionGroup(title: "Signed approvals") var review: ReviewOptions
+
   func validate() throws {
     guard parallel >= 1 else { throw ValidationError("--parallel must be at least 1") }
     if let runID, !RunIdentifier.isValid(runID) {
@@ -40,6 +42,7 @@ struct Apply: AsyncParsableCommand {
 
   func run() async throws {
     let input = try RunbookInput.load(runbook, params: params.values, paramsFile: params.file)
+    let approvers = try await review.approvers(of: input)
     let (built, problems) = PlanBuilder.build(input.document, params: input.params, registry: input.registry)
     guard let plan = built, let runbookModel = input.document.runbook, let graph = input.document.graph else {
       Terminal.report(problems, sources: input.sources)
@@ -82,7 +85,8 @@ struct Apply: AsyncParsableCommand {
       source: runbookModel.text, sha256: runbookModel.sha256, params: Self.storedParams(runbookModel, input.params),
       fromPlanFile: input.planFile != nil, lockName: lockName, status: .running, startedAt: started, pid: getpid(),
       host: RunDriver.host, workingDirectory: workingDirectory,
-      secretsGiven: runbookModel.params.filter { $0.secret && input.params[$0.name].map { $0 != .null } == true }.map(\.name))
+      secretsGiven: runbookModel.params.filter { $0.secret && input.params[$0.name].map { $0 != .null } == true }.map(\.name),
+      approvers: approvers)
     let driver = RunDriver(
       input: input, runbook: runbookModel, graph: graph, store: store, run: record, parallel: parallel,
       resume: ResumeInstructions(), format: format, interactive: interactive, isNewRun: true, hint: state.hint)

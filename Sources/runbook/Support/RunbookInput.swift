@@ -12,8 +12,10 @@ struct RunbookInput {
   var registry: ActionRegistry
   /// The plan file it came from, when it did.
   var planFile: String?
+  /// That plan file, verified: its seal, pinned programs and signatures.
+  var sealedPlan: PlanFile?
   /// The programs the plan file pinned, when it came from one that pins them.
-  var sealedPrograms: ProgramPins?
+  var sealedPrograms: ProgramPins? { sealedPlan?.programs }
 
   static func load(_ argument: String, params: [String] = [], paramsFile: String? = nil) throws(ExitStatus) -> RunbookInput {
     let registry = Registry.load()
@@ -21,7 +23,7 @@ struct RunbookInput {
     var document: RunbookDocument
     var sealed: [String: Value] = [:]
     var planFile: String?
-    var sealedPrograms: ProgramPins?
+    var sealedPlan: PlanFile?
     if PlanFile.looksLikePlan(path: argument) {
       planFile = argument
       switch PlanFile.read(path: argument) {
@@ -33,7 +35,7 @@ struct RunbookInput {
         sealed = plan.params
         // Plan files written before unset params were sealed: what is not in them stays unset.
         for spec in document.runbook?.params ?? [] where !spec.secret && sealed[spec.name] == nil { sealed[spec.name] = .null }
-        sealedPrograms = plan.programs
+        sealedPlan = plan
       }
     } else {
       guard let path = RunbookCatalog(environment: environment).resolve(argument) else {
@@ -44,7 +46,7 @@ struct RunbookInput {
     }
     var input = try bind(document, registry: registry, params: params, paramsFile: paramsFile, sealed: sealed)
     input.planFile = planFile
-    input.sealedPrograms = sealedPrograms
+    input.sealedPlan = sealedPlan
     return input
   }
 

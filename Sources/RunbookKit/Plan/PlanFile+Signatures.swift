@@ -1,0 +1,45 @@
+/// The signatures a plan file carries, as `runbook plan PLAN` lists them: unverified (key and
+/// comment) without an allowed signers file, else with each one's verdict.
+extension PlanFile {
+  /// Text lines after the plan; `verdicts`, when given, one per signature in order.
+  public func signaturesText(verdicts: [SignatureVerdict]?, allowedSigners: String?) -> String {
+    guard !signatures.isEmpty else { return "\nSignatures: none\n" }
+    var out = "\nSignatures: \(signatures.count), "
+    if let allowedSigners, verdicts != nil {
+      out += "checked against \(VisibleText.line(allowedSigners))\n"
+    } else {
+      out += "not verified (--allowed-signers FILE verifies them)\n"
+    }
+    for (index, signature) in signatures.enumerated() {
+      out += "  \(index + 1). "
+      switch verdicts?[index] {
+      case .approved(let approver)?: out += "✓ \(approver.line)\n"
+      case .refused(let reason)?: out += "✗ \(Self.line(signature)) — \(VisibleText.line(reason))\n"
+      case nil: out += "\(Self.line(signature))\n"
+      }
+    }
+    return out
+  }
+
+  /// The same as JSON: each signature's key, comment and time, and with verdicts `verified`
+  /// and the `principal` or the `problem`.
+  public func signaturesJSON(verdicts: [SignatureVerdict]?) -> JSONValue {
+    .array(signatures.enumerated().map { index, signature in
+      var members: [JSONValue.Member] = [.init("fingerprint", .string(signature.fingerprint))]
+      if let comment = signature.comment { members.append(.init("comment", .string(comment))) }
+      members.append(.init("signed_at", .string(signature.signedAt)))
+      switch verdicts?[index] {
+      case .approved(let approver)?: members += [.init("verified", .bool(true)), .init("principal", .string(approver.principal))]
+      case .refused(let reason)?: members += [.init("verified", .bool(false)), .init("problem", .string(reason))]
+      case nil: members.append(.init("verified", .null))
+      }
+      return .object(members)
+    })
+  }
+
+  private static func line(_ signature: PlanSignature) -> String {
+    var out = "\(VisibleText.line(signature.fingerprint)) at \(VisibleText.line(signature.signedAt))"
+    if let comment = signature.comment { out += ": \"\(VisibleText.line(comment))\"" }
+    return out
+  }
+}
