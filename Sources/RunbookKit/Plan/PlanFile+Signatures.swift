@@ -1,9 +1,10 @@
 /// The signatures a plan file carries, as `runbook plan PLAN` lists them: unverified (key and
 /// comment) without an allowed signers file, else with each one's verdict.
 extension PlanFile {
-  /// Text lines after the plan; `verdicts`, when given, one per signature in order.
+  /// Text lines after the plan; `verdicts`, when given, one per signature in order. Nothing
+  /// for a plan without signatures unless they were asked for.
   public func signaturesText(verdicts: [SignatureVerdict]?, allowedSigners: String?) -> String {
-    guard !signatures.isEmpty else { return "\nSignatures: none\n" }
+    guard !signatures.isEmpty else { return verdicts == nil ? "" : "\nSignatures: none\n" }
     var out = "\nSignatures: \(signatures.count), "
     if let allowedSigners, verdicts != nil {
       out += "checked against \(VisibleText.line(allowedSigners))\n"
