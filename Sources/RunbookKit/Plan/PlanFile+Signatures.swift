@@ -15,8 +15,8 @@ extension PlanFile {
       out += "  \(index + 1). "
       switch verdicts?[index] {
       case .approved(let approver)?: out += "✓ \(approver.line)\n"
-      case .refused(let reason)?: out += "✗ \(Self.line(signature)) — \(VisibleText.line(reason))\n"
-      case nil: out += "\(Self.line(signature))\n"
+      case .refused(let reason)?: out += "✗ \(signature.line) — \(VisibleText.line(reason))\n"
+      case nil: out += "\(signature.line)\n"
       }
     }
     return out
@@ -26,9 +26,7 @@ extension PlanFile {
   /// and the `principal` or the `problem`.
   public func signaturesJSON(verdicts: [SignatureVerdict]?) -> JSONValue {
     .array(signatures.enumerated().map { index, signature in
-      var members: [JSONValue.Member] = [.init("fingerprint", .string(signature.fingerprint))]
-      if let comment = signature.comment { members.append(.init("comment", .string(comment))) }
-      members.append(.init("signed_at", .string(signature.signedAt)))
+      var members = signature.summary
       switch verdicts?[index] {
       case .approved(let approver)?: members += [.init("verified", .bool(true)), .init("principal", .string(approver.principal))]
       case .refused(let reason)?: members += [.init("verified", .bool(false)), .init("problem", .string(reason))]
@@ -36,11 +34,5 @@ extension PlanFile {
       }
       return .object(members)
     })
-  }
-
-  private static func line(_ signature: PlanSignature) -> String {
-    var out = "\(VisibleText.line(signature.fingerprint)) at \(VisibleText.line(signature.signedAt))"
-    if let comment = signature.comment { out += ": \"\(VisibleText.line(comment))\"" }
-    return out
   }
 }

@@ -16,10 +16,7 @@ public struct PlanApprover: Sendable, Equatable {
   }
 
   public var json: JSONValue {
-    var members: [JSONValue.Member] = [.init("principal", .string(principal)), .init("fingerprint", .string(fingerprint))]
-    if let comment { members.append(.init("comment", .string(comment))) }
-    members.append(.init("signed_at", .string(signedAt)))
-    return .object(members)
+    .object([.init("principal", .string(principal))] + PlanSignature.summary(fingerprint: fingerprint, comment: comment, signedAt: signedAt))
   }
 
   public init?(json: JSONValue) {
@@ -31,8 +28,6 @@ public struct PlanApprover: Sendable, Equatable {
 
   /// One line for a terminal: `alice (SHA256:...) at 2026-...Z: "comment"`, user text escaped.
   public var line: String {
-    var out = "\(VisibleText.line(principal)) (\(VisibleText.line(fingerprint))) at \(VisibleText.line(signedAt))"
-    if let comment { out += ": \"\(VisibleText.line(comment))\"" }
-    return out
+    PlanSignature.line(key: "\(principal) (\(fingerprint))", signedAt: signedAt, comment: comment)
   }
 }

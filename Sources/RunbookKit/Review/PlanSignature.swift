@@ -33,11 +33,22 @@ public struct PlanSignature: Sendable, Equatable {
     Self.signedText(seal: plan.seal, signedAt: signedAt, comment: comment)
   }
 
-  public var json: JSONValue {
-    var members: [JSONValue.Member] = [.init("fingerprint", .string(fingerprint))]
-    if let comment { members.append(.init("comment", .string(comment))) }
-    members += [.init("signed_at", .string(signedAt)), .init("signature", .string(signature))]
-    return .object(members)
+  public var json: JSONValue { .object(summary + [.init("signature", .string(signature))]) }
+
+  /// Its key, comment and time as JSON members, without the signature itself.
+  var summary: [JSONValue.Member] { Self.summary(fingerprint: fingerprint, comment: comment, signedAt: signedAt) }
+
+  /// `KEY at TIME: "comment"`, for a terminal.
+  var line: String { Self.line(key: fingerprint, signedAt: signedAt, comment: comment) }
+
+  /// Whose key, why and when, as every JSON that shows a signature or an approver says it.
+  static func summary(fingerprint: String, comment: String?, signedAt: String) -> [JSONValue.Member] {
+    [.init("fingerprint", .string(fingerprint))] + (comment.map { [.init("comment", .string($0))] } ?? []) + [.init("signed_at", .string(signedAt))]
+  }
+
+  /// `KEY at TIME: "comment"`, user text escaped, as a terminal shows a signature or an approver.
+  static func line(key: String, signedAt: String, comment: String?) -> String {
+    "\(VisibleText.line(key)) at \(VisibleText.line(signedAt))" + (comment.map { ": \"\(VisibleText.line($0))\"" } ?? "")
   }
 
   public init?(json: JSONValue) {
