@@ -70,6 +70,9 @@ enum JournalMigrations {
     migrator.registerMigration("004-run-secrets-given") { db in
       try db.execute(sql: "ALTER TABLE runs ADD COLUMN secrets_given TEXT NOT NULL DEFAULT '[]'")
     }
+    migrator.registerMigration("005-run-approvers") { db in
+      try db.execute(sql: "ALTER TABLE runs ADD COLUMN approvers TEXT NOT NULL DEFAULT '[]'")
+    }
     return migrator
   }
 }

@@ -90,8 +90,8 @@ public final class SQLiteStateStore: StateStore, @unchecked Sendable {
       try db.execute(
         sql: """
           INSERT INTO runs (id, runbook_name, file, source, sha256, params, from_plan_file, lock_name, status,
-                            started_at, finished_at, pid, host, working_directory, secrets_given)
-          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                            started_at, finished_at, pid, host, working_directory, secrets_given, approvers)
+          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
           """,
         arguments: [
           run.id, run.runbookName, run.file, run.source, run.sha256,
@@ -99,6 +99,7 @@ public final class SQLiteStateStore: StateStore, @unchecked Sendable {
           run.fromPlanFile, run.lockName, run.status.rawValue, Self.milliseconds(run.startedAt),
           run.finishedAt.map(Self.milliseconds), run.pid, run.host, run.workingDirectory,
           JSONValue.array(run.secretsGiven.map { .string($0) }).serialized(pretty: false),
+          JSONValue.array(run.approvers.map(\.json)).serialized(pretty: false),
         ])
       try Self.insertEvent(db, JournalEvent(runID: run.id, at: run.startedAt, kind: "run.started"))
     }
@@ -249,7 +250,13 @@ public final class SQLiteStateStore: StateStore, @unchecked Sendable {
       params: object(row["params"]), fromPlanFile: row["from_plan_file"], lockName: row["lock_name"],
       status: RunStatus(rawValue: row["status"]) ?? .failed, startedAt: date(row["started_at"]),
       finishedAt: (row["finished_at"] as Int64?).map(date), pid: row["pid"], host: row["host"],
-      workingDirectory: row["working_directory"], secretsGiven: strings(row["secrets_given"]))
+      workingDirectory: row["working_directory"], secretsGiven: strings(row["secrets_given"]),
+      approvers: approvers(row["approvers"]))
+  }
+
+  private static func approvers(_ text: String) -> [PlanApprover] {
+    guard case .array(let items)? = JSONValue.parse(text) else { return [] }
+    return items.compactMap(PlanApprover.init(json:))
   }
 
   private static func strings(_ text: String) -> [String] {

@@ -19,7 +19,11 @@ public enum StateStoreContract {
     RunRecord(
       id: id, runbookName: "demo", file: "/tmp/demo.yaml", source: "runbook: 1\nname: demo\n", sha256: "abc123",
       params: ["count": .int(3), "names": .array([.string("a"), .string("b")])], fromPlanFile: false, lockName: lock,
-      status: .running, startedAt: started, pid: 4242, host: "host-a", workingDirectory: "/srv/ops", secretsGiven: ["token"])
+      status: .running, startedAt: started, pid: 4242, host: "host-a", workingDirectory: "/srv/ops", secretsGiven: ["token"],
+      approvers: [
+        PlanApprover(principal: "alice@example.com", fingerprint: "SHA256:2yA9Zn91PdzBEW0zhIug1V8RwnRm4RgPlwNZIFyTNvk", comment: "lgtm ✓", signedAt: "2026-11-22T04:25:58Z"),
+        PlanApprover(principal: "bob", fingerprint: "SHA256:IpRlmRu33RNUln6Mnfs0KNs8D3PZ5/gZyjJnypyO7io", comment: nil, signedAt: "2026-11-22T05:00:00Z"),
+      ])
   }
 
   static func runsRoundTripAndRefuseDuplicates(_ store: any StateStore, file: StaticString, line: UInt) throws {

@@ -2,8 +2,9 @@ internal import CProcessSupport
 import Foundation
 import RunbookKit
 
-/// Runs one command as the leader of its own process group, streams its output line by line,
-/// and kills the whole group on timeout, cancellation or a second operator signal.
+/// Runs one command as the leader of its own process group (or, in the foreground, in the
+/// caller's), streams its output line by line, and kills the whole group on timeout,
+/// cancellation or a second operator signal.
 ///
 /// Hand-written over `posix_spawn` rather than a general subprocess library because the engine
 /// needs exactly these guarantees: a process group per step, signals forwarded to it, and a
@@ -29,6 +30,10 @@ struct ChildProcess {
   var streamsStandardOutput = true
   /// Whether stderr lines go to the live output (etcdctl's are retry logs; its tail still counts).
   var streamsStandardError = true
+  /// Whether it runs in the caller's process group with the caller's stdin (when
+  /// `standardInput` is nil), so that it can ask on the terminal, as `ssh-keygen` asks for a
+  /// key's passphrase; the operator's signals then reach it from the terminal itself.
+  var foreground = false
 
   /// Standard output kept for the `stdout` output; beyond this it is cut, and says so.
   static let stdoutLimit = 4 << 20
@@ -48,11 +53,11 @@ struct ChildProcess {
           continuation.resume(throwing: error)
           return
         }
-        context.interruption.register(processGroup: spawned.pid)
+        if !foreground { context.interruption.register(processGroup: spawned.pid) }
         context.processStarted(spawned.pid)
         let thread = Thread {
           let outcome = collect(spawned, context: context, cancelled: cancelled)
-          context.interruption.unregister(processGroup: spawned.pid)
+          if !foreground { context.interruption.unregister(processGroup: spawned.pid) }
           continuation.resume(returning: outcome)
         }
         thread.stackSize = 1 << 20
@@ -85,7 +90,7 @@ struct ChildProcess {
     defer { posix_spawn_file_actions_destroy(&actions) }
     if standardInput != nil {
       posix_spawn_file_actions_adddup2(&actions, inPipe[0], 0)
-    } else {
+    } else if !foreground {
       posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
     }
     posix_spawn_file_actions_adddup2(&actions, outPipe[1], 1)
@@ -95,7 +100,7 @@ struct ChildProcess {
     var attributes = posix_spawnattr_t()
     posix_spawnattr_init(&attributes)
     defer { posix_spawnattr_destroy(&attributes) }
-    posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+    posix_spawnattr_setflags(&attributes, Int16((foreground ? 0 : POSIX_SPAWN_SETPGROUP) | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
     posix_spawnattr_setpgroup(&attributes, 0)
     var noSignals = sigset_t()
     sigemptyset(&noSignals)
@@ -149,6 +154,7 @@ struct ChildProcess {
     var exited = false
     var chunk = [UInt8](repeating: 0, count: 65536)
     var idleSleep: UInt32 = 200
+    let target = foreground ? spawned.pid : -spawned.pid
     while true {
       if !exited {
         let reaped = waitpid(spawned.pid, &status, WNOHANG)
@@ -159,9 +165,9 @@ struct ChildProcess {
         if killedAt == nil {
           timedOut = !cancelled.isSet
           killedAt = .now
-          kill(-spawned.pid, SIGTERM)
+          kill(target, SIGTERM)
         } else if ContinuousClock.now - killedAt! > Self.killGrace {
-          kill(-spawned.pid, SIGKILL)
+          kill(target, SIGKILL)
         }
       }
       if open.isEmpty {

@@ -79,6 +79,12 @@ extension Diagnostic {
     return diagnostic
   }
 
+  public static func allowedSignersNotAbsolute(_ path: String, at range: SourceRange) -> Diagnostic {
+    Diagnostic(
+      code: "R116", message: "review's allowed_signers must be an absolute path, written out, not '\(path)'", range: range
+    ).note("a relative path would name another file in each directory apply runs in, and ${{ }} is not evaluated there")
+  }
+
   static func article(_ word: String) -> String {
     ["a", "e", "i", "o", "u"].contains(word.first.map(String.init) ?? "") ? "an \(word)" : "a \(word)"
   }

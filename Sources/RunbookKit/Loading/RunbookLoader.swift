@@ -3,7 +3,7 @@ import RunbookYAML
 
 /// Walks a YAML tree into a `Runbook` of format v1, reporting every problem it meets.
 final class RunbookLoader {
-  static let topKeys = ["runbook", "name", "title", "description", "lock", "params", "preconditions", "steps"]
+  static let topKeys = ["runbook", "name", "title", "description", "lock", "review", "params", "preconditions", "steps"]
   static let paramKeys = ["type", "description", "required", "default", "enum", "pattern", "secret", "env"]
   static let checkKeys = ["check", "with", "expect", "message", "unless", "within", "every"]
   static let stepKeys = [
@@ -12,6 +12,7 @@ final class RunbookLoader {
   ]
   static let retryKeys = ["attempts", "delay", "backoff"]
   static let undoKeys = ["action", "with"]
+  static let reviewKeys = ["approvals", "allowed_signers"]
   static let reservedNames: Set = ["params", "steps", "check", "run", "env", "true", "false", "null", "in"]
 
   private(set) var diagnostics: [Diagnostic] = []
@@ -94,7 +95,27 @@ final class RunbookLoader {
       title: fields["title"].flatMap { string($0, "title") },
       description: fields["description"].flatMap { string($0, "description") },
       lock: fields["lock"].flatMap { template($0, "lock") },
-      params: params, preconditions: preconditions, steps: steps)
+      params: params, preconditions: preconditions, steps: steps, review: fields["review"].flatMap(review))
+  }
+
+  /// `review: { approvals: N, allowed_signers: /abs/path }`: the signed approvals a run needs.
+  private func review(_ node: YAMLNode) -> ReviewDemand? {
+    guard let fields = fields(node, "review", allowed: Self.reviewKeys) else { return nil }
+    var approvals = 1
+    if let n = fields["approvals"], let value = int(n, "approvals") {
+      if value < 1 { report(.outOfRange("approvals", value, minimum: 1, at: n.range)) }
+      approvals = Int(clamping: value)
+    }
+    guard let n = fields["allowed_signers"] else {
+      report(.missingKey("allowed_signers", in: "review", at: keyStart(node)))
+      return nil
+    }
+    guard let path = string(n, "allowed_signers") else { return nil }
+    guard path.hasPrefix("/"), !path.contains("${{") else {
+      report(.allowedSignersNotAbsolute(path, at: n.range))
+      return nil
+    }
+    return ReviewDemand(allowedSigners: path, approvals: approvals, range: node.range)
   }
 
   // MARK: Params

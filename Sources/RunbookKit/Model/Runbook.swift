@@ -13,6 +13,8 @@ public struct Runbook: Sendable {
   public var lock: Template?
   public var params: [ParamSpec]
   public var preconditions: [CheckSpec]
+  /// The signed approvals a run needs (`review:`); nil when it demands none.
+  public var review: ReviewDemand?
   public var steps: [Step] {
     didSet { stepIndex = Self.index(steps) }
   }
@@ -21,7 +23,7 @@ public struct Runbook: Sendable {
 
   public init(
     file: String, text: String, version: Int64, name: Located<String>, title: String?, description: String?,
-    lock: Template?, params: [ParamSpec], preconditions: [CheckSpec], steps: [Step]
+    lock: Template?, params: [ParamSpec], preconditions: [CheckSpec], steps: [Step], review: ReviewDemand? = nil
   ) {
     self.file = file
     self.text = text
@@ -32,6 +34,7 @@ public struct Runbook: Sendable {
     self.lock = lock
     self.params = params
     self.preconditions = preconditions
+    self.review = review
     self.steps = steps
     stepIndex = Self.index(steps)
   }

@@ -1,23 +1,31 @@
 import Foundation
 
 /// A sealed plan: the runbook text and the non-secret params a reviewer approved, with a sha256
-/// over both, so that what is applied is exactly what was read.
+/// over both, so that what is applied is exactly what was read; and the reviewers' signatures
+/// over that seal, which it does not cover.
 public struct PlanFile: Sendable {
   public static let format = "runbook-plan/1"
 
-  public var runbookFile: String
-  public var runbookText: String
+  public let runbookFile: String
+  public let runbookText: String
   /// Non-secret params as bound when the plan was made; one left unset is sealed as null, so
   /// that nothing (its `env:` variable) can fill it at apply.
-  public var params: [String: Value]
+  public let params: [String: Value]
   /// The programs behind names, as resolved when the plan was made (nil in older plan files).
-  public var programs: ProgramPins?
+  public let programs: ProgramPins?
   /// Secret params, asked for again when the plan is applied.
-  public var secretParams: [String]
-  public var created: String
+  public let secretParams: [String]
+  public let created: String
   /// When a probe read the facts the plan shows, and those facts (nil: not probed); `apply`
   /// reads them again and refuses the plan when they changed (docs/running.md, "Stale plans").
-  public var probe: Probe?
+  public let probe: Probe?
+  /// Reviewers' signatures, in the order they were added (docs/running.md, "Signed approvals").
+  /// Outside the seal, so that reviewers can sign the same file one after another; each one
+  /// binds the seal itself.
+  public var signatures: [PlanSignature] = []
+  /// The members the seal covers, in order, exactly as made or as read: a file rewritten with
+  /// one more signature keeps its seal.
+  private let sealedContent: JSONValue
 
   public struct Probe: Sendable, Equatable {
     public var at: String
@@ -34,39 +42,33 @@ public struct PlanFile: Sendable {
     self.params = values
     self.programs = programs
     secretParams = runbook.params.filter(\.secret).map(\.name)
-    let formatter = ISO8601DateFormatter()
-    self.created = formatter.string(from: created)
-    self.probe = probe.map { Probe(at: RunEvent.timestamp($0.at), facts: $0.facts) }
+    self.created = ISO8601DateFormatter().string(from: created)
+    let sealedProbe = probe.map { Probe(at: RunEvent.timestamp($0.at), facts: $0.facts) }
+    self.probe = sealedProbe
+    let content: JSONValue = [
+      "format": .string(Self.format),
+      "created": .string(self.created),
+      "runbook": [
+        "file": .string(runbookFile), "sha256": .string(Runbook.sha256(runbookText)), "text": .string(runbookText),
+      ],
+      "params": .object(values.keys.sorted().map { JSONValue.Member($0, values[$0]!.json) }),
+      "secret_params": .array(secretParams.map { .string($0) }),
+      "programs": programs.json,
+    ]
+    sealedContent = sealedProbe.map { content.appending("probe", $0.json) } ?? content
   }
 
   /// When the plan was made, or nil when `created` cannot be read.
   public var createdDate: Date? { ISO8601DateFormatter().date(from: created) }
 
-  /// The members that the seal covers, in a fixed order.
-  private var sealedContent: JSONValue {
-    let content: JSONValue = [
-      "format": .string(Self.format),
-      "created": .string(created),
-      "runbook": [
-        "file": .string(runbookFile), "sha256": .string(Runbook.sha256(runbookText)), "text": .string(runbookText),
-      ],
-      "params": .object(params.keys.sorted().map { JSONValue.Member($0, params[$0]!.json) }),
-      "secret_params": .array(secretParams.map { .string($0) }),
-      "programs": programs?.json ?? .null,
-    ]
-    guard let probe else { return content }
-    return content.appending("probe", ["at": .string(probe.at), "facts": .array(probe.facts.map { ["name": .string($0.name), "value": $0.value] })])
-  }
+  /// The seal, `sha256:` and the hex digest of the sealed members: what a signature binds.
+  public var seal: String { "sha256:" + Runbook.sha256(sealedContent.serialized(pretty: false)) }
 
-  private static func seal(_ content: JSONValue) -> String {
-    Runbook.sha256(content.serialized(pretty: false))
-  }
-
-  /// The file's text: the sealed content and its seal.
+  /// The file's text: the sealed content, its seal, and the signatures when there are any.
   public func serialized() -> String {
-    let content = sealedContent
-    guard case .object(var members) = content else { return "" }
-    members.append(.init("seal", .string("sha256:" + Self.seal(content))))
+    guard case .object(var members) = sealedContent else { return "" }
+    members.append(.init("seal", .string(seal)))
+    if !signatures.isEmpty { members.append(.init("signatures", .array(signatures.map(\.json)))) }
     return JSONValue.object(members).serialized() + "\n"
   }
 
@@ -83,7 +85,8 @@ public struct PlanFile: Sendable {
     case refused(Diagnostic)
   }
 
-  /// Reads and verifies a plan file; a modified or corrupted file is refused.
+  /// Reads and verifies a plan file; a modified or corrupted file is refused. Its signatures
+  /// are read, not verified: that needs the allowed signers (`ReviewGate`).
   public static func read(path: String) -> Reading {
     let bytes: [UInt8]
     switch InputFile.read(path) {
@@ -106,10 +109,21 @@ public struct PlanFile: Sendable {
     else {
       return .refused(.notAPlanFile(path, reason: "a required member is missing or has the wrong type"))
     }
+    var signatures: [PlanSignature] = []
+    switch json["signatures"] {
+    case nil: break
+    case .array(let items)?:
+      for (index, item) in items.enumerated() {
+        guard let signature = PlanSignature(json: item) else {
+          return .refused(.notAPlanFile(path, reason: "signature \(index + 1) is not an object with 'signature', 'fingerprint' and 'signed_at'"))
+        }
+        signatures.append(signature)
+      }
+    default: return .refused(.notAPlanFile(path, reason: "its 'signatures' is not a list"))
+    }
     // Plan files written before programs were pinned have no `programs`; their seal covers the rest.
-    let content = JSONValue.object(members.filter { $0.key != "seal" && !($0.key == "programs" && $0.value == .null) })
-    guard seal == "sha256:" + Self.seal(content) else { return .refused(.planSealBroken(path)) }
-    guard digest == Runbook.sha256(runbookText) else { return .refused(.planRunbookDigest(path)) }
+    let content = JSONValue.object(
+      members.filter { $0.key != "seal" && $0.key != "signatures" && !($0.key == "programs" && $0.value == .null) })
     var probe: Probe?
     if let recorded = json["probe"] {
       guard let at = recorded["at"]?.stringValue, case .array(let facts)? = recorded["facts"] else {
@@ -120,17 +134,32 @@ public struct PlanFile: Sendable {
     var plan = PlanFile(
       runbookFile: runbookFile, runbookText: runbookText,
       params: Dictionary(paramMembers.map { ($0.key, Value($0.value)) }, uniquingKeysWith: { a, _ in a }),
-      secretParams: secrets.compactMap(\.stringValue), programs: ProgramPins(json: json["programs"]), created: created)
-    plan.probe = probe
+      secretParams: secrets.compactMap(\.stringValue), programs: ProgramPins(json: json["programs"]), created: created,
+      probe: probe, sealedContent: content)
+    guard seal == plan.seal else { return .refused(.planSealBroken(path)) }
+    guard digest == Runbook.sha256(runbookText) else { return .refused(.planRunbookDigest(path)) }
+    plan.signatures = signatures
     return .plan(plan)
   }
 
-  private init(runbookFile: String, runbookText: String, params: [String: Value], secretParams: [String], programs: ProgramPins?, created: String) {
+  private init(
+    runbookFile: String, runbookText: String, params: [String: Value], secretParams: [String], programs: ProgramPins?,
+    created: String, probe: Probe?, sealedContent: JSONValue
+  ) {
+    self.probe = probe
     self.runbookFile = runbookFile
     self.runbookText = runbookText
     self.params = params
     self.secretParams = secretParams
     self.programs = programs
     self.created = created
+    self.sealedContent = sealedContent
+  }
+}
+
+extension PlanFile.Probe {
+  /// As the plan file seals it.
+  var json: JSONValue {
+    ["at": .string(at), "facts": .array(facts.map { ["name": .string($0.name), "value": $0.value] })]
   }
 }

@@ -36,6 +36,14 @@ public enum RunbookSchema {
         "title": ["type": "string"],
         "description": ["description": "Markdown, shown by plan and describe", "type": "string"],
         "lock": ["description": "Serialises runs that touch the same target; default: the runbook name", "type": "string"],
+        "review": [
+          "description": "Signed approvals a run needs: apply runs only a sealed plan signed by this many distinct principals of the allowed signers file",
+          "type": "object", "additionalProperties": false, "required": ["allowed_signers"],
+          "properties": [
+            "approvals": ["type": "integer", "minimum": 1],
+            "allowed_signers": ["description": "An OpenSSH allowed_signers file, as an absolute path", "type": "string", "pattern": "^/"],
+          ],
+        ],
         "params": [
           "type": ["object", "null"],
           "propertyNames": ["pattern": "^[A-Za-z_][A-Za-z0-9_-]*$"],

@@ -67,6 +67,8 @@ public struct RunSession: Sendable {
     public var planMade: Date?
     /// The probed facts the plan file was reviewed with, when it was probed.
     public var reviewedFacts: [Fact]?
+    /// Who signed the plan file, verified (docs/running.md, "Signed approvals"); journaled.
+    public var approvers: [PlanApprover] = []
 
     public init(
       plan: Plan, params: ParamValues, id: String? = nil, file: String, fromPlanFile: Bool, sealedPrograms: ProgramPins? = nil,
@@ -157,7 +159,8 @@ public struct RunSession: Sendable {
       id: id, runbookName: runbook.name.value, file: file, source: runbook.text, sha256: runbook.sha256,
       params: Self.journaledParams(runbook, new.params), fromPlanFile: new.fromPlanFile, lockName: lockName, status: .running,
       startedAt: started, pid: getpid(), host: host, workingDirectory: new.workingDirectory,
-      secretsGiven: runbook.params.filter { $0.secret && new.params[$0.name].map { $0 != .null } == true }.map(\.name))
+      secretsGiven: runbook.params.filter { $0.secret && new.params[$0.name].map { $0 != .null } == true }.map(\.name),
+      approvers: new.approvers)
     let notes = checked.drift.map { JournalEvent(runID: id, at: started, kind: "plan.drift", message: "run on with --allow-drift: \($0.line)") }
     return try await execute(new.plan, params: new.params, record: record, isNew: true, notes: notes, resume: ResumeInstructions(), parallel: parallel, attendance: attendance)
   }

@@ -19,6 +19,9 @@ public struct RunRecord: Sendable, Equatable {
   /// `resume` asks for each again rather than run on without it.
   public var secretsGiven: [String]
   public var fromPlanFile: Bool
+  /// Who approved the sealed plan it runs, by signature (docs/running.md, "Signed approvals");
+  /// empty when none was demanded.
+  public var approvers: [PlanApprover]
   public var lockName: String
   public var status: RunStatus
   public var startedAt: Date
@@ -29,9 +32,10 @@ public struct RunRecord: Sendable, Equatable {
   public init(
     id: String, runbookName: String, file: String, source: String, sha256: String, params: [String: JSONValue],
     fromPlanFile: Bool, lockName: String, status: RunStatus, startedAt: Date, finishedAt: Date? = nil, pid: Int32,
-    host: String, workingDirectory: String, secretsGiven: [String] = []
+    host: String, workingDirectory: String, secretsGiven: [String] = [], approvers: [PlanApprover] = []
   ) {
     self.secretsGiven = secretsGiven
+    self.approvers = approvers
     self.id = id
     self.runbookName = runbookName
     self.file = file

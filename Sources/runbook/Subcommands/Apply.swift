@@ -37,6 +37,8 @@ struct Apply: AsyncParsableCommand {
 
   @OptionGroup var state: StateOptions
 
+  @OptionGroup(title: "Signed approvals") var review: ReviewOptions
+
   func validate() throws {
     guard parallel >= 1 else { throw ValidationError("--parallel must be at least 1") }
     if let maxPlanAge, RunbookDuration(maxPlanAge) == nil {
@@ -49,6 +51,7 @@ struct Apply: AsyncParsableCommand {
 
   func run() async throws {
     let input = try RunbookInput.load(runbook, params: params.values, paramsFile: params.file)
+    let approvers = try await review.approvers(of: input)
     let (built, problems) = PlanBuilder.build(input.document, params: input.params, registry: input.registry)
     guard let plan = built else {
       Terminal.report(problems, sources: input.sources)
@@ -59,13 +62,14 @@ struct Apply: AsyncParsableCommand {
       sealedPrograms: input.sealedPlan?.programs)
     new.planMade = input.sealedPlan?.createdDate
     new.reviewedFacts = input.sealedPlan?.probe?.facts
+    new.approvers = approvers
     let store = try state.openStore()
     let interactive = isatty(STDIN_FILENO) == 1 && isatty(STDERR_FILENO) == 1
     let driver = RunDriver(store: store, registry: input.registry, format: format, interactive: interactive, hint: state.hint)
-    let review = RunSession.ReviewPolicy(maxPlanAge: maxPlanAge.flatMap(RunbookDuration.init) ?? RunSession.ReviewPolicy.defaultMaxPlanAge, allowDrift: allowDrift)
+    let policy = RunSession.ReviewPolicy(maxPlanAge: maxPlanAge.flatMap(RunbookDuration.init) ?? RunSession.ReviewPolicy.defaultMaxPlanAge, allowDrift: allowDrift)
     let checked: RunSession.CheckedRun
     do {
-      checked = try await driver.session.check(new, review: review)
+      checked = try await driver.session.check(new, review: policy)
     } catch {
       Terminal.standardError("error: \(error.message)\n")
       throw RunDriver.exitStatus(for: error)

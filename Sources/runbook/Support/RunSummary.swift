@@ -29,6 +29,7 @@ enum RunSummary {
     ]
     if let finished = run.finishedAt { members.append(.init("finished", .string(RunEvent.timestamp(finished)))) }
     if let standing { members.append(.init("engine", .string(standing.rawValue))) }
+    members.append(.init("approvers", .array(run.approvers.map(\.json))))
     return .object(members)
   }
 
@@ -105,6 +106,9 @@ enum RunSummary {
     out += "  sha256:  \(run.sha256)\n"
     out += "  started: \(time(run.startedAt)) by pid \(run.pid) on \(run.host)\(run.finishedAt.map { ", ended \(time($0))" } ?? "")\n"
     out += "  lock:    \(run.lockName)\n"
+    for (index, approver) in run.approvers.enumerated() {
+      out += (index == 0 ? "  approved: " : "            ") + approver.line + "\n"
+    }
     if !run.params.isEmpty {
       out += "  params:  " + run.params.keys.sorted().map { "\($0)=\(Value(run.params[$0]!).plainText)" }.joined(separator: " ") + "\n"
     }

@@ -12,7 +12,7 @@ struct RunbookInput {
   var registry: ActionRegistry
   /// The plan file it came from, when it did.
   var planFile: String?
-  /// The plan file, verified, when it came from one.
+  /// That plan file, verified: its seal, pinned programs, probed facts and signatures.
   var sealedPlan: PlanFile?
 
   static func load(_ argument: String, params: [String] = [], paramsFile: String? = nil) throws(ExitStatus) -> RunbookInput {
