@@ -174,8 +174,15 @@ final class ProbeTests: XCTestCase {
     let old = try runbook(["apply", "p.plan", "--yes", "--max-plan-age", "1s"])
     XCTAssertEqual(old.status, 3, old.stderr)
     XCTAssertTrue(old.stderr.contains("error: p.plan was made ") && old.stderr.contains("s ago ("), old.stderr)
-    XCTAssertTrue(old.stderr.contains("more than --max-plan-age 1s allows; make a new plan and review it again"), old.stderr)
+    XCTAssertTrue(old.stderr.contains("more than 1s (--max-plan-age) allows; make a new plan and review it again"), old.stderr)
     XCTAssertEqual(try runbook(["apply", "p.plan", "--yes"]).status, 0, "within the default 24h")
+
+    try scratch.write("strict.yaml", "runbook: 1\nname: strict\nreview: { max_plan_age: 1s }\nsteps:\n  - id: hi\n    action: exec\n    with: { argv: [echo, hi] }\n")
+    XCTAssertEqual(try runbook(["plan", "strict.yaml", "--out", "s.plan"]).status, 0)
+    Thread.sleep(forTimeInterval: 2.1)
+    let strict = try runbook(["apply", "s.plan", "--yes", "--max-plan-age", "48h"])
+    XCTAssertEqual(strict.status, 3, strict.stderr)
+    XCTAssertTrue(strict.stderr.contains("more than 1s (the runbook's review.max_plan_age) allows"), "the command line cannot allow more: \(strict.stderr)")
     XCTAssertEqual(try runbook(["apply", "p.plan", "--yes", "--max-plan-age", "soon"]).status, 2)
   }
 

@@ -12,7 +12,7 @@ final class RunbookLoader {
   ]
   static let retryKeys = ["attempts", "delay", "backoff"]
   static let undoKeys = ["action", "with"]
-  static let reviewKeys = ["approvals", "allowed_signers"]
+  static let reviewKeys = ["approvals", "allowed_signers", "max_plan_age"]
   static let reservedNames: Set = ["params", "steps", "check", "run", "env", "true", "false", "null", "in"]
 
   private(set) var diagnostics: [Diagnostic] = []
@@ -95,12 +95,20 @@ final class RunbookLoader {
       title: fields["title"].flatMap { string($0, "title") },
       description: fields["description"].flatMap { string($0, "description") },
       lock: fields["lock"].flatMap { template($0, "lock") },
-      params: params, preconditions: preconditions, steps: steps, review: fields["review"].flatMap(review))
+      params: params, preconditions: preconditions, steps: steps, review: fields["review"].flatMap(review),
+      maxPlanAge: fields["review"].flatMap(maxPlanAge))
   }
 
-  /// `review: { approvals: N, allowed_signers: /abs/path }`: the signed approvals a run needs.
+  /// `review: { max_plan_age: 2h }`: how old a plan file may be at apply.
+  private func maxPlanAge(_ node: YAMLNode) -> RunbookDuration? {
+    node.mapping?.first { $0.key.scalar?.text == "max_plan_age" }.flatMap { duration($0.value, "max_plan_age") }
+  }
+
+  /// `review: { approvals: N, allowed_signers: /abs/path }`: the signed approvals a run needs;
+  /// none when the block sets only `max_plan_age`.
   private func review(_ node: YAMLNode) -> ReviewDemand? {
     guard let fields = fields(node, "review", allowed: Self.reviewKeys) else { return nil }
+    if fields["approvals"] == nil, fields["allowed_signers"] == nil, fields["max_plan_age"] != nil { return nil }
     var approvals = 1
     if let n = fields["approvals"], let value = int(n, "approvals") {
       if value < 1 { report(.outOfRange("approvals", value, minimum: 1, at: n.range)) }

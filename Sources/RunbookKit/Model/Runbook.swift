@@ -15,6 +15,9 @@ public struct Runbook: Sendable {
   public var preconditions: [CheckSpec]
   /// The signed approvals a run needs (`review:`); nil when it demands none.
   public var review: ReviewDemand?
+  /// How old a plan file of it may be at apply (`review: { max_plan_age }`); the command line
+  /// may ask for less, never more.
+  public var maxPlanAge: RunbookDuration?
   public var steps: [Step] {
     didSet { stepIndex = Self.index(steps) }
   }
@@ -23,7 +26,8 @@ public struct Runbook: Sendable {
 
   public init(
     file: String, text: String, version: Int64, name: Located<String>, title: String?, description: String?,
-    lock: Template?, params: [ParamSpec], preconditions: [CheckSpec], steps: [Step], review: ReviewDemand? = nil
+    lock: Template?, params: [ParamSpec], preconditions: [CheckSpec], steps: [Step], review: ReviewDemand? = nil,
+    maxPlanAge: RunbookDuration? = nil
   ) {
     self.file = file
     self.text = text
@@ -35,6 +39,7 @@ public struct Runbook: Sendable {
     self.params = params
     self.preconditions = preconditions
     self.review = review
+    self.maxPlanAge = maxPlanAge
     self.steps = steps
     stepIndex = Self.index(steps)
   }

@@ -37,11 +37,12 @@ public enum RunbookSchema {
         "description": ["description": "Markdown, shown by plan and describe", "type": "string"],
         "lock": ["description": "Serialises runs that touch the same target; default: the runbook name", "type": "string"],
         "review": [
-          "description": "Signed approvals a run needs: apply runs only a sealed plan signed by this many distinct principals of the allowed signers file",
-          "type": "object", "additionalProperties": false, "required": ["allowed_signers"],
+          "description": "What a review demands: signed approvals (apply runs only a sealed plan signed by this many distinct principals of the allowed signers file) and how old a plan file may be",
+          "type": "object", "additionalProperties": false, "dependentRequired": ["approvals": ["allowed_signers"]],
           "properties": [
             "approvals": ["type": "integer", "minimum": 1],
             "allowed_signers": ["description": "An OpenSSH allowed_signers file, as an absolute path", "type": "string", "pattern": "^/"],
+            "max_plan_age": ["description": "Refuse a plan file older than this at apply (default 24h; --max-plan-age may ask for less)", "$ref": "#/$defs/duration"],
           ],
         ],
         "params": [

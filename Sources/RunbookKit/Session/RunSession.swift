@@ -86,13 +86,15 @@ public struct RunSession: Sendable {
 
   /// How old a plan file may be, and whether facts that changed since review may be run on.
   public struct ReviewPolicy: Sendable {
-    public var maxPlanAge: RunbookDuration
+    /// The command line's limit; the runbook's `review: { max_plan_age }` and the default
+    /// (`defaultMaxPlanAge`) apply too, and the smallest wins.
+    public var maxPlanAge: RunbookDuration?
     /// Run on, journaling the difference, when the probed facts changed.
     public var allowDrift: Bool
 
     public static let defaultMaxPlanAge = RunbookDuration("24h")!
 
-    public init(maxPlanAge: RunbookDuration = defaultMaxPlanAge, allowDrift: Bool = false) {
+    public init(maxPlanAge: RunbookDuration? = nil, allowDrift: Bool = false) {
       self.maxPlanAge = maxPlanAge
       self.allowDrift = allowDrift
     }
@@ -117,11 +119,14 @@ public struct RunSession: Sendable {
           "\(new.file) was sealed with other programs than it would run now:\n" + changes.map { "  \($0)\n" }.joined() + "make a new plan and review it again")
       }
     }
-    if let made = new.planMade, now.timeIntervalSince(made) > review.maxPlanAge.seconds {
+    let limits = [(review.maxPlanAge, "--max-plan-age"), (new.plan.model.maxPlanAge, "the runbook's review.max_plan_age")]
+      .compactMap { limit, source in limit.map { ($0, source) } }
+    let (limit, source) = limits.min { $0.0.milliseconds < $1.0.milliseconds } ?? (ReviewPolicy.defaultMaxPlanAge, "the default")
+    if let made = new.planMade, now.timeIntervalSince(made) > limit.seconds {
       let age = RunbookDuration(milliseconds: Int64(now.timeIntervalSince(made)) * 1000).text
       throw RunSessionError(
         .stale,
-        "\(new.file) was made \(age) ago (\(RunEvent.timestamp(made))), more than --max-plan-age \(review.maxPlanAge.text) allows; make a new plan and review it again")
+        "\(new.file) was made \(age) ago (\(RunEvent.timestamp(made))), more than \(limit.text) (\(source)) allows; make a new plan and review it again")
     }
     guard let reviewed = new.reviewedFacts else { return CheckedRun(new: new, drift: []) }
     let found: [Fact]

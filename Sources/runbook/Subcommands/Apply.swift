@@ -32,7 +32,7 @@ struct Apply: AsyncParsableCommand {
   @Flag(name: .customLong("allow-drift"), help: "Apply a probed plan even though its facts changed since review (the difference is journaled).")
   var allowDrift = false
 
-  @Option(name: .customLong("max-plan-age"), help: ArgumentHelp("Refuse a plan file older than this (default 24h).", valueName: "duration"))
+  @Option(name: .customLong("max-plan-age"), help: ArgumentHelp("Refuse a plan file older than this (default 24h, or the runbook's review.max_plan_age when less).", valueName: "duration"))
   var maxPlanAge: String?
 
   @OptionGroup var state: StateOptions
@@ -66,7 +66,7 @@ struct Apply: AsyncParsableCommand {
     let store = try state.openStore()
     let interactive = isatty(STDIN_FILENO) == 1 && isatty(STDERR_FILENO) == 1
     let driver = RunDriver(store: store, registry: input.registry, format: format, interactive: interactive, hint: state.hint)
-    let policy = RunSession.ReviewPolicy(maxPlanAge: maxPlanAge.flatMap(RunbookDuration.init) ?? RunSession.ReviewPolicy.defaultMaxPlanAge, allowDrift: allowDrift)
+    let policy = RunSession.ReviewPolicy(maxPlanAge: maxPlanAge.flatMap(RunbookDuration.init), allowDrift: allowDrift)
     let checked: RunSession.CheckedRun
     do {
       checked = try await driver.session.check(new, review: policy)
