@@ -43,7 +43,7 @@ final class RunSessionTests: XCTestCase {
           with: { path: \(scratch.path)/out, content: "hi" }
       """, arguments: ["token=s3cret"])
     let new = RunSession.NewRun(plan: plan, params: params, id: "r1", file: "r.yaml", fromPlanFile: false, workingDirectory: scratch.path)
-    let checked = try await session.check(new)
+    let checked = try session.check(new)
     let finished = try await session.apply(checked, parallel: 2, attendance: attendance())
     XCTAssertEqual(finished.runID, "r1")
     XCTAssertEqual(finished.outcome, .succeeded)
@@ -58,7 +58,7 @@ final class RunSessionTests: XCTestCase {
     XCTAssertEqual(scratch.read("out"), "hi")
 
     do {
-      _ = try await session.apply(try await session.check(new), parallel: 1, attendance: attendance())
+      _ = try await session.apply(try session.check(new), parallel: 1, attendance: attendance())
       XCTFail("a run id is used once")
     } catch {
       XCTAssertEqual(error.code, .invalidInput)
@@ -72,7 +72,7 @@ final class RunSessionTests: XCTestCase {
     // This very process holds it for another run: alive, so not stale.
     _ = try store.acquireLock(LockHolder.current(name: "held", runID: "other", host: session.host)) { _ in false }
     do {
-      _ = try await session.apply(try await session.check(.init(plan: plan, params: params, file: "r.yaml", fromPlanFile: false)), parallel: 1, attendance: attendance())
+      _ = try await session.apply(try session.check(.init(plan: plan, params: params, file: "r.yaml", fromPlanFile: false)), parallel: 1, attendance: attendance())
       XCTFail("locked")
     } catch {
       XCTAssertEqual(error.code, .locked)
@@ -101,7 +101,7 @@ final class RunSessionTests: XCTestCase {
       """
     let (plan, params) = try plan(text, arguments: ["token=s3cret"])
     let new = RunSession.NewRun(plan: plan, params: params, id: "p1", file: scratch.path + "/r.yaml", fromPlanFile: false, workingDirectory: scratch.path)
-    let paused = try await session.apply(try await session.check(new), parallel: 1, attendance: attendance())
+    let paused = try await session.apply(try session.check(new), parallel: 1, attendance: attendance())
     XCTAssertEqual(paused.outcome, .paused(steps: ["second"]))
     XCTAssertFalse(scratch.exists("second"))
 

@@ -103,14 +103,13 @@ public struct RunSession: Sendable {
   /// A new run that passed `check`: only such a run can be applied.
   public struct CheckedRun: Sendable {
     public let new: NewRun
-    /// Facts that changed since review, run on with `allowDrift`; journaled with the run.
-    public let drift: [FactDrift]
+    public let review: ReviewPolicy
   }
 
   /// Refuses a new run that must not start (docs/running.md, "Stale plans"): a plan file
-  /// sealed with other programs than it would run now, one older than the policy allows, or
-  /// one whose probed facts a new probe finds changed (unless drift is allowed).
-  public func check(_ new: NewRun, review: ReviewPolicy = ReviewPolicy(), now: Date = Date()) async throws(RunSessionError) -> CheckedRun {
+  /// sealed with other programs than it would run now, or older than the policy allows.
+  /// Whether its probed facts still hold is asked by `apply`, under the run's lock.
+  public func check(_ new: NewRun, review: ReviewPolicy = ReviewPolicy(), now: Date = Date()) throws(RunSessionError) -> CheckedRun {
     if let sealed = new.sealedPrograms {
       let changes = new.plan.programs.changes(from: sealed)
       guard changes.isEmpty else {
@@ -128,7 +127,14 @@ public struct RunSession: Sendable {
         .stale,
         "\(new.file) was made \(age) ago (\(RunEvent.timestamp(made))), more than \(limit.text) (\(source)) allows; make a new plan and review it again")
     }
-    guard let reviewed = new.reviewedFacts else { return CheckedRun(new: new, drift: []) }
+    return CheckedRun(new: new, review: review)
+  }
+
+  /// The facts of a probed plan file that a new probe finds changed: refused unless drift is
+  /// allowed, then journaled with the run. Asked with the lock held, so that no run of the same
+  /// lock changes them between this probe and the first step.
+  private func drift(_ new: NewRun, review: ReviewPolicy) async throws(RunSessionError) -> [FactDrift] {
+    guard let reviewed = new.reviewedFacts else { return [] }
     let found: [Fact]
     do {
       found = try await new.plan.probed(params: new.params, registry: registry, environment: environment).probe?.facts ?? []
@@ -143,7 +149,7 @@ public struct RunSession: Sendable {
           + drift.map { "  \($0.line)\n" }.joined()
           + "make a new plan (runbook plan --probe --out PLAN) and review it again, or apply with --allow-drift to run on (the difference is journaled)")
     }
-    return CheckedRun(new: new, drift: drift)
+    return drift
   }
 
   /// Starts and executes a new run: the id chosen, the lock evaluated and taken, the run
@@ -166,8 +172,9 @@ public struct RunSession: Sendable {
       startedAt: started, pid: getpid(), host: host, workingDirectory: new.workingDirectory,
       secretsGiven: runbook.params.filter { $0.secret && new.params[$0.name].map { $0 != .null } == true }.map(\.name),
       approvers: new.approvers)
-    let notes = checked.drift.map { JournalEvent(runID: id, at: started, kind: "plan.drift", message: "run on with --allow-drift: \($0.line)") }
-    return try await execute(new.plan, params: new.params, record: record, isNew: true, notes: notes, resume: ResumeInstructions(), parallel: parallel, attendance: attendance)
+    return try await execute(new.plan, params: new.params, record: record, isNew: true, resume: ResumeInstructions(), parallel: parallel, attendance: attendance) {
+      () async throws(RunSessionError) -> [FactDrift] in try await drift(new, review: checked.review)
+    }
   }
 
   /// The params the journal keeps: every non-secret value, never a secret.
@@ -262,19 +269,24 @@ public struct RunSession: Sendable {
     }
     var record = point.record
     record.source = point.text
-    return try await execute(plan, params: params, record: record, isNew: false, notes: [], resume: instructions, parallel: parallel, attendance: attendance)
+    return try await execute(plan, params: params, record: record, isNew: false, resume: instructions, parallel: parallel, attendance: attendance) {
+      () async throws(RunSessionError) -> [FactDrift] in []
+    }
   }
 
   // MARK: executing
 
-  /// Takes the lock, journals a new run, runs the executor and journals how it ended; the lock
-  /// is released whatever happens.
+  /// Takes the lock, asks `admit` (which may refuse, or give the drift a run goes on with),
+  /// journals a new run, runs the executor and journals how it ended; the lock is released
+  /// whatever happens.
   private func execute(
-    _ plan: Plan, params: ParamValues, record: RunRecord, isNew: Bool, notes: [JournalEvent], resume: ResumeInstructions, parallel: Int, attendance: Attendance
+    _ plan: Plan, params: ParamValues, record: RunRecord, isNew: Bool, resume: ResumeInstructions, parallel: Int, attendance: Attendance,
+    admit: () async throws(RunSessionError) -> [FactDrift]
   ) async throws(RunSessionError) -> Finished {
     let pid = getpid()
     let takenOver = try takeLock(record)
     defer { try? store.releaseLock(record.lockName, runID: record.id) }
+    let drift = try await admit()
     if isNew {
       do {
         try store.beginRun(record)
@@ -284,9 +296,10 @@ public struct RunSession: Sendable {
         throw RunSessionError(.invalidInput, "\(error)", cause: error)
       }
     }
-    for note in notes {
-      try? store.journal(note)
-      attendance.observer.observe(RunEvent(.note, runID: record.id, message: note.message))
+    for changed in drift {
+      let note = "run on with --allow-drift: \(changed.line)"
+      try? store.journal(JournalEvent(runID: record.id, at: Date(), kind: "plan.drift", message: note))
+      attendance.observer.observe(RunEvent(.note, runID: record.id, message: note))
     }
     if isNew { attendance.started(record, plan) }
     if let previous = takenOver {

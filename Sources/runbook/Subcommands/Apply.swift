@@ -69,7 +69,7 @@ struct Apply: AsyncParsableCommand {
     let policy = RunSession.ReviewPolicy(maxPlanAge: maxPlanAge.flatMap(RunbookDuration.init), allowDrift: allowDrift)
     let checked: RunSession.CheckedRun
     do {
-      checked = try await driver.session.check(new, review: policy)
+      checked = try driver.session.check(new, review: policy)
     } catch {
       Terminal.standardError("error: \(error.message)\n")
       throw RunDriver.exitStatus(for: error)
