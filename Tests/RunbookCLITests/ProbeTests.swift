@@ -276,4 +276,28 @@ final class ProbeTests: XCTestCase {
     XCTAssertTrue(planned.stdout.contains("      stat /tmp/a\\n  ~ FAKE step\n"), planned.stdout)
     XCTAssertTrue(planned.stdout.contains("      $ echo $'/tmp/a\\n  ~ FAKE step'\n"), planned.stdout)
   }
+
+  func testWhatReadsRunIsNotProbedForAProbeIsNoRun() throws {
+    try scratch.write("probe", "a file named as a probe's run id would be")
+    try scratch.write("run.yaml", """
+      runbook: 1
+      name: run
+      preconditions:
+        - check: file.stat
+          with: { path: "\(scratch.path)/${{ run.id }}" }
+          expect: ${{ !check.exists }}
+      steps:
+        - id: s
+          action: file.stat
+          with: { path: "\(scratch.path)/${{ run.id }}" }
+        - id: w
+          when: ${{ run.id != '' }}
+          action: file.stat
+          with: { path: \(scratch.path) }
+      """)
+    let probed = try runbook(["plan", "run.yaml", "--probe"])
+    XCTAssertEqual(probed.status, 0, probed.stdout)
+    XCTAssertTrue(probed.stdout.contains("    now: not checked — a probe cannot read it: it reads run.*, which only a run has\n"), probed.stdout)
+    XCTAssertEqual(probed.stdout.components(separatedBy: "      not probed: it reads run.*, which only a run has\n").count, 3, probed.stdout)
+  }
 }

@@ -53,6 +53,9 @@ extension Executor {
     let outputs: [String: Value]
     do {
       let input = try descriptor.resolve(spec.call, in: context).input
+      if isProbing, input.values.values.contains(where: \.containsUnknown) || input.bindings.values.contains(where: \.containsUnknown) {
+        return .notChecked
+      }
       let checkContext = makeActionContext(key: StepKey(step: "check"), context: context) { _ in }
       let read: @Sendable () async throws -> ActionResult = { try await Self.asActionError { try await descriptor.run(input, checkContext) } }
       if let shared {
@@ -69,6 +72,7 @@ extension Executor {
     }
     let inCheck = context.binding("check", to: .map(outputs))
     if let expect = spec.expect {
+      if isProbing, (try? Evaluator.evaluate(expect, in: inCheck))?.containsUnknown == true { return .notChecked }
       switch evaluateCondition(expect, inCheck) {
       case .failure(let error): return .broken(error.message)
       case .success(false):
@@ -126,6 +130,10 @@ extension Executor {
       reads = nil
       if case .broken(let message) = result {
         report(.broken, message)
+        return result
+      }
+      if case .notChecked = result {
+        report(.notChecked, "a probe cannot read it: it reads run.*, which only a run has")
         return result
       }
       guard case .failure(let message) = result else {

@@ -16,6 +16,9 @@ extension Executor {
       return try finish(&current, .succeeded, message: "marked done by the operator", event: "step.marked_done")
     }
     if let when = step.when {
+      if isProbing, (try? Evaluator.evaluate(when, in: context))?.containsUnknown == true {
+        return try finish(&current, .blocked, message: Self.unknownToProbe, event: "step.not_probed")
+      }
       switch evaluateCondition(when, context) {
       case .failure(let error): return try finish(&current, .failed, message: error.message, event: "step.failed")
       case .success(false): return try finish(&current, .skipped, message: "when is false", event: "step.skipped")
@@ -83,6 +86,9 @@ extension Executor {
     return nil
   }
 
+  /// What a probe says of a step or check that reads `run.*`, which only a run has.
+  static let unknownToProbe = "not probed: it reads run.*, which only a run has"
+
   /// Why a probe does not run `step`'s action, or nil when it may: only read-only actions run,
   /// and never past an approval.
   func probeRefusal(_ step: Step) -> String? {
@@ -136,6 +142,9 @@ extension Executor {
       input = try descriptor.resolve(step.call, in: context).input
     } catch {
       return try finish(&record, .failed, message: "cannot evaluate the inputs: \(mask(error.error.message))", event: "step.failed")
+    }
+    if isProbing, input.values.values.contains(where: \.containsUnknown) || input.bindings.values.contains(where: \.containsUnknown) {
+      return try finish(&record, .blocked, message: Self.unknownToProbe, event: "step.not_probed")
     }
     // A probe reads once: how things stand now.
     let attempts = isProbing ? 1 : max(1, Int(step.retry?.attempts ?? 1))

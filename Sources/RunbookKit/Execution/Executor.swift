@@ -205,11 +205,12 @@ public final class Executor: @unchecked Sendable {
   // MARK: Evaluation
 
   /// The names expressions read: params, finished steps' outputs and status, run, env.
+  /// A probe is no run: `run.*` stays unknown there, and what reads it is not probed.
   func evaluationContext() -> EvaluationContext {
-    RunScope(runbook: runbook, params: params, secrets: .readable)
+    let scope = RunScope(runbook: runbook, params: params, secrets: .readable)
       .bindingSteps(lock.withLock { stepValues })
-      .bindingRun(id: runID, started: configuration.runStarted)
-      .bindingEnvironment(configuration.environment).context
+      .bindingEnvironment(configuration.environment)
+    return (isProbing ? scope : scope.bindingRun(id: runID, started: configuration.runStarted)).context
   }
 
   static func outputs(of record: StepRecord) -> Value {
