@@ -128,4 +128,28 @@ final class ProbeLiveTests: XCTestCase {
     let admin = try XCTUnwrap(iteration("admin.conf"), text)
     XCTAssertTrue(admin.hasPrefix("          skip_if now: does not hold"), admin)
   }
+
+  /// The reviewer's whole path, as issue 12 says it: probe a real cluster, seal, sign twice,
+  /// apply; change the cluster and see the next plan refused.
+  func testProbeSealSignTwiceApplyThenAChangedClusterIsRefused() throws {
+    try EtcdCluster.requireInstalled()
+    let cluster = try EtcdCluster(size: 3)
+    defer { cluster.stop() }
+    let alice = try SSHKey("alice", type: "ed25519", principal: "alice@example.com", in: scratch.path)
+    let bob = try SSHKey("bob", type: "rsa", principal: "bob@example.com", in: scratch.path)
+    try scratch.write("allowed_signers", alice.allowedSignersLine + "\n" + bob.allowedSignersLine + "\n")
+    let params = defragParams(cluster) + ["-p", "command_timeout=5s"]
+    for plan in ["first.plan", "second.plan"] {
+      XCTAssertEqual(try runbook(["plan", "etcd-defrag", "--probe", "--out", plan] + params).status, 0)
+      for key in [alice, bob] { XCTAssertEqual(try runbook(["approve", plan, "--key", key.path]).status, 0) }
+    }
+    let applied = try runbook(["apply", "first.plan", "--yes", "--run-id", "reviewed", "--allowed-signers", "allowed_signers", "--approvals", "2"])
+    XCTAssertEqual(applied.status, 0, applied.stdout + applied.stderr)
+    let shown = try runbook(["show", "reviewed"])
+    XCTAssertTrue(shown.stdout.contains("alice@example.com") && shown.stdout.contains("bob@example.com"), shown.stdout)
+    // The run moved leadership: the second plan, reviewed before, no longer matches.
+    let refused = try runbook(["apply", "second.plan", "--yes", "--allowed-signers", "allowed_signers", "--approvals", "2"])
+    XCTAssertEqual(refused.status, 3, refused.stdout + refused.stderr)
+    XCTAssertTrue(refused.stderr.contains("second.plan is stale:") && refused.stderr.contains("steps.status.outputs.leader: "), refused.stderr)
+  }
 }
