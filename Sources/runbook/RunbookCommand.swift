@@ -6,8 +6,9 @@ struct RunbookCommand: AsyncParsableCommand {
     commandName: "runbook",
     abstract: "A declarative runbook engine for Kubernetes and etcd operations.",
     discussion: """
-      Exit codes: 0 success · 1 a step failed · 2 invalid input · 3 blocked by a precondition \
-      · 4 paused for approval · 5 locked by another run · 130 interrupted.
+      Exit codes: 0 success · 1 a step failed · 2 invalid input · 3 blocked by a precondition, \
+      an in-doubt step, or a stale or too old plan · 4 paused for approval · 5 locked by another \
+      run · 130 interrupted.
       """,
     version: "0.1.0",
     subcommands: [

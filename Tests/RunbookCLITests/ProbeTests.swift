@@ -253,7 +253,7 @@ final class ProbeTests: XCTestCase {
           with: { path: "\(scratch.path)/${{ item }}", content: x }
       """)
     let probed = try runbook(["plan", "done.yaml", "--probe"])
-    XCTAssertTrue(probed.stdout.contains("      probed: already done now (skip_if holds), so it will be skipped\n"), probed.stdout)
+    XCTAssertTrue(probed.stdout.contains("      probed: every iteration is already done now (skip_if)\n"), probed.stdout)
     XCTAssertFalse(probed.stdout.contains("probed: read live"), probed.stdout)
   }
 
@@ -297,7 +297,7 @@ final class ProbeTests: XCTestCase {
       """)
     let probed = try runbook(["plan", "run.yaml", "--probe"])
     XCTAssertEqual(probed.status, 0, probed.stdout)
-    XCTAssertTrue(probed.stdout.contains("    now: not checked — a probe cannot read it: it reads run.*, which only a run has\n"), probed.stdout)
+    XCTAssertTrue(probed.stdout.contains("    now: not checked — not probed: it reads run.*, which only a run has\n"), probed.stdout)
     XCTAssertEqual(probed.stdout.components(separatedBy: "      not probed: it reads run.*, which only a run has\n").count, 3, probed.stdout)
   }
 }

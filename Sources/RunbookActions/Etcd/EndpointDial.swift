@@ -5,8 +5,8 @@ import RunbookKit
 
 /// Whether an etcd client URL accepts a TCP connection within the dial timeout: etcdctl waits
 /// its whole command timeout on a member that is down, so the etcd reads ask this first and
-/// leave out an endpoint that does not answer (docs/running.md, "Checks evaluated together
-/// share a read").
+/// leave out an endpoint that does not answer (docs/running.md, "Probing a plan"). A member
+/// that accepts the connection and then never answers still costs the command timeout.
 enum EndpointDial {
   /// Nil when `endpoint` accepts a connection in time (or names no host and port this can
   /// dial, which etcdctl then judges), else why not.

@@ -4,9 +4,9 @@ extension Executor {
   /// Why a check did not hold, for the operator.
   enum CheckResult {
     case holds
-    /// Its `unless` was true: a precondition or verify is waived, a `skip_if` does not count
-    /// the step as done.
-    case notChecked
+    /// Its `unless` was true, or a probe cannot read it (why): a precondition or verify is
+    /// waived, a `skip_if` does not count the step as done.
+    case notChecked(String)
     /// It ran and does not hold, or its action failed.
     case failure(String)
     /// It cannot be evaluated: an input or its `expect` fails to evaluate, which no waiting
@@ -47,22 +47,20 @@ extension Executor {
 
   /// Runs a check's read-only action (once for the checks that share `shared`) and evaluates
   /// its `expect` with `check.*` bound.
-  private func evaluateCheck(_ spec: CheckSpec, _ context: EvaluationContext, shared: SharedCheckResults?) async -> CheckResult {
+  /// A `fresh` read replaces the shared one.
+  private func evaluateCheck(_ spec: CheckSpec, _ context: EvaluationContext, shared: SharedCheckResults, fresh: Bool) async -> CheckResult {
     guard let descriptor = registry[spec.call.action.value] else { return .failure("unknown action \(spec.call.action.value)") }
     guard descriptor.effect == .readOnly else { return .failure("\(descriptor.name) is not read-only and cannot be a check") }
+    if isProbing, !descriptor.probes { return .notChecked(Self.waitsToProbe(descriptor.name)) }
     let outputs: [String: Value]
     do {
       let input = try descriptor.resolve(spec.call, in: context).input
       if isProbing, input.values.values.contains(where: \.containsUnknown) || input.bindings.values.contains(where: \.containsUnknown) {
-        return .notChecked
+        return .notChecked(Self.unknownToProbe)
       }
       let checkContext = makeActionContext(key: StepKey(step: "check"), context: context) { _ in }
       let read: @Sendable () async throws -> ActionResult = { try await Self.asActionError { try await descriptor.run(input, checkContext) } }
-      if let shared {
-        outputs = try await shared.result(action: descriptor.name, input: input, run: read).outputs
-      } else {
-        outputs = try await read().outputs
-      }
+      outputs = try await shared.result(action: descriptor.name, input: input, fresh: fresh, run: read).outputs
     } catch let error as InputResolutionError {
       return .broken(mask("\(descriptor.name): \(error.error.message)"))
     } catch let error as ActionError {
@@ -72,7 +70,7 @@ extension Executor {
     }
     let inCheck = context.binding("check", to: .map(outputs))
     if let expect = spec.expect {
-      if isProbing, (try? Evaluator.evaluate(expect, in: inCheck))?.containsUnknown == true { return .notChecked }
+      if isProbing, (try? Evaluator.evaluate(expect, in: inCheck))?.containsUnknown == true { return .notChecked(Self.unknownToProbe) }
       switch evaluateCondition(expect, inCheck) {
       case .failure(let error): return .broken(error.message)
       case .success(false):
@@ -113,8 +111,11 @@ extension Executor {
       switch evaluateCondition(unless, context) {
       case .success(true):
         report(.notChecked, "unless \(unless.raw)")
-        return .notChecked
+        return .notChecked("unless \(unless.raw)")
       case .success(false): break
+      case .failure where isProbing && (try? Evaluator.evaluate(unless, in: context))?.containsUnknown == true:
+        report(.notChecked, Self.unknownToProbe)
+        return .notChecked(Self.unknownToProbe)
       case .failure(let error):
         // An override that cannot be read is not an override that is off.
         report(.broken, "unless: \(error.message)")
@@ -124,16 +125,17 @@ extension Executor {
     let started = ContinuousClock.now
     let within = check.within?.duration ?? .zero
     let every = check.every?.duration ?? .seconds(1)
-    var reads: SharedCheckResults? = probeReads ?? shared
+    let reads = probeReads ?? shared
+    var fresh = false
     while true {
-      let result = await evaluateCheck(check, context, shared: reads)
-      reads = nil
+      let result = await evaluateCheck(check, context, shared: reads, fresh: fresh)
+      fresh = true
       if case .broken(let message) = result {
         report(.broken, message)
         return result
       }
-      if case .notChecked = result {
-        report(.notChecked, "a probe cannot read it: it reads run.*, which only a run has")
+      if case .notChecked(let why) = result {
+        report(.notChecked, why)
         return result
       }
       guard case .failure(let message) = result else {

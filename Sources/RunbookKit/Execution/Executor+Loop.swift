@@ -12,6 +12,9 @@ extension Executor {
     } catch {
       return try finish(&record, .failed, message: mask("for_each: \(error.message)"), event: "step.failed")
     }
+    if isProbing, evaluated.containsUnknown {
+      return try finish(&record, .blocked, message: Self.unknownToProbe, event: "step.not_probed")
+    }
     guard case .list(let items) = evaluated else {
       return try finish(&record, .failed, message: "for_each gave \(evaluated.typeName), not a list", event: "step.failed")
     }
@@ -52,7 +55,7 @@ extension Executor {
     if unfinished.isEmpty {
       // A probe that ran no iteration of a loop that changes something read only its guards.
       if isProbing, probeRefusal(step) != nil {
-        return try finish(&record, .skipped, message: "every iteration is already done now (skip_if)", event: "step.skipped")
+        return try finish(&record, .skipped, message: items.isEmpty ? "nothing to do now: the list is empty" : "every iteration is already done now (skip_if)", event: "step.skipped")
       }
       return try finish(&record, .succeeded, message: nil, event: "step.succeeded")
     }

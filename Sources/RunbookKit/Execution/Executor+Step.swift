@@ -89,6 +89,9 @@ extension Executor {
   /// What a probe says of a step or check that reads `run.*`, which only a run has.
   static let unknownToProbe = "not probed: it reads run.*, which only a run has"
 
+  /// What a probe says of an action that only waits.
+  static func waitsToProbe(_ action: String) -> String { "not probed: \(action) waits; it runs only at apply" }
+
   /// Why a probe does not run `step`'s action, or nil when it may: only read-only actions run,
   /// and never past an approval.
   func probeRefusal(_ step: Step) -> String? {
@@ -96,7 +99,7 @@ extension Executor {
     if descriptor?.effect != .readOnly {
       return "not probed: \(step.call.action.value) is \(descriptor?.effect.rawValue ?? "unknown"); it runs only at apply"
     }
-    if descriptor?.probes == false { return "not probed: \(step.call.action.value) waits; it runs only at apply" }
+    if descriptor?.probes == false { return Self.waitsToProbe(step.call.action.value) }
     // What it would read at apply depends on a step that changes something and may run first.
     let below = graph.descendants(of: step.name)
     if let racing = graph.order.first(where: { other in
@@ -200,15 +203,14 @@ extension Executor {
       observer.observe(RunEvent(.stepOutput, runID: runID, step: key.step, iteration: key.iteration, item: item, line: masked))
     }
     let run = descriptor.run
-    // A probe reads each action and inputs once, its checks and steps alike.
-    if let probeReads {
+    let act: @Sendable () async throws -> ActionResult = { [probeReads] in
+      // A probe reads each action and inputs once, its checks and steps alike.
+      guard let probeReads else { return try await Self.asActionError { try await run(input, actionContext) } }
       return try await probeReads.result(action: descriptor.name, input: input) { try await Self.asActionError { try await run(input, actionContext) } }
     }
-    guard let timeout else {
-      return try await Self.asActionError { try await run(input, actionContext) }
-    }
+    guard let timeout else { return try await act() }
     return try await withThrowingTaskGroup(of: ActionResult?.self) { group in
-      group.addTask { try await Self.asActionError { try await run(input, actionContext) } }
+      group.addTask { try await act() }
       group.addTask {
         try await Task.sleep(for: timeout.duration)
         return nil

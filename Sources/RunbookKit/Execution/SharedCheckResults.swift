@@ -3,16 +3,18 @@ import Foundation
 /// One result per read-only action and resolved inputs, for checks evaluated together (a
 /// run-level precondition set, a step's guards, a probe): the same `etcd.cluster` read behind
 /// three preconditions runs once, so a dead member costs one timeout, not three
-/// (docs/running.md, "Checks evaluated together share a read").
+/// (docs/running.md, "Probing a plan").
 final class SharedCheckResults: @unchecked Sendable {
   private let lock = NSLock()
   private var results: [String: Task<ActionResult, any Error>] = [:]
 
-  /// The result of `action` with `input`: the first caller's, shared with every later one.
-  func result(action: String, input: ResolvedInput, run: @escaping @Sendable () async throws -> ActionResult) async throws -> ActionResult {
+  /// The result of `action` with `input`: the latest read, shared with every later caller;
+  /// `fresh` reads again (a check polling until it holds), and that read is the one shared
+  /// from then on, so no check is decided on a read older than one already made.
+  func result(action: String, input: ResolvedInput, fresh: Bool = false, run: @escaping @Sendable () async throws -> ActionResult) async throws -> ActionResult {
     let key = Self.key(action: action, input: input)
     let task = lock.withLock {
-      if let running = results[key] { return running }
+      if !fresh, let latest = results[key] { return latest }
       let task = Task { try await run() }
       results[key] = task
       return task

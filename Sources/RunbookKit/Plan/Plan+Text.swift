@@ -60,7 +60,9 @@ extension Plan {
   static func probeText(_ probe: StepProbe) -> String {
     switch probe.status {
     case .succeeded: "probed: read live, outputs below"
-    case .skipped: probe.message == "when is false" ? "probed: when is false now, so it will be skipped" : "probed: already done now (skip_if holds), so it will be skipped"
+    case .skipped where probe.message == "when is false": "probed: when is false now, so it will be skipped"
+    case .skipped where probe.message == "already done (skip_if)": "probed: already done now (skip_if holds), so it will be skipped"
+    case .skipped: "probed: \(probe.message ?? "skipped")"
     case .blocked where probe.message?.hasPrefix("not probed:") == true, .pending: probe.message ?? ""
     case .blocked: "probed: blocked now — \(probe.message ?? "")"
     default: "probed: \(probe.status.rawValue) — \(probe.message ?? "")"

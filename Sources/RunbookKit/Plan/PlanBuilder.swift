@@ -91,7 +91,7 @@ public struct PlanBuilder {
     return Plan(
       runbook: info, params: planParams,
       lock: lockValue(context),
-      preconditions: runbook.preconditions.enumerated().map { check($1, context, at: .init(step: nil, iteration: nil, role: "run precondition", index: $0)) },
+      preconditions: runbook.preconditions.enumerated().map { check($1, context, at: .init(step: nil, iteration: nil, role: Executor.CheckRole.runPrecondition.rawValue, index: $0)) },
       stages: stages, model: runbook, graph: graph)
   }
 
@@ -120,8 +120,8 @@ public struct PlanBuilder {
           let through: Set<String> = probedItems ? [step.itemName] : []
           var iteration = Plan.Iteration(item: item, call: call(step.call, scoped, probedThrough: through))
           if let probe {
-            iteration.skipIf = step.skipIf.enumerated().map { check($1, scoped, at: .init(step: step.name, iteration: index, role: "skip_if", index: $0), probedThrough: through) }
-            iteration.preconditions = step.preconditions.enumerated().map { check($1, scoped, at: .init(step: step.name, iteration: index, role: "precondition", index: $0), probedThrough: through) }
+            iteration.skipIf = step.skipIf.enumerated().map { check($1, scoped, at: .init(step: step.name, iteration: index, role: Executor.CheckRole.skipIf.rawValue, index: $0), probedThrough: through) }
+            iteration.preconditions = step.preconditions.enumerated().map { check($1, scoped, at: .init(step: step.name, iteration: index, role: Executor.CheckRole.precondition.rawValue, index: $0), probedThrough: through) }
             iteration.probe = probe.steps[StepKey(step: step.name, iteration: index)].map(Self.stepProbe)
           }
           return iteration
@@ -137,14 +137,14 @@ public struct PlanBuilder {
         probed: probedItems && !items.containsUnknown)
     }
     let mainCall = call(step.call, perItem)
-    func site(_ role: String, _ index: Int) -> ProbeReport.Site { .init(step: step.name, iteration: nil, role: role, index: index) }
+    func site(_ role: Executor.CheckRole, _ index: Int) -> ProbeReport.Site { .init(step: step.name, iteration: nil, role: role.rawValue, index: index) }
     return Plan.Step(
       id: step.name, title: step.title.map { evaluate($0, perItem) }, description: step.description, stage: stage,
       needs: graph.dependencies[step.name] ?? [], call: mainCall, loop: loop,
       when: step.when.map { Plan.Condition(source: $0.raw, value: evaluate($0, context)) },
-      preconditions: step.preconditions.enumerated().map { check($1, perItem, at: site("precondition", $0)) },
-      skipIf: step.skipIf.enumerated().map { check($1, perItem, at: site("skip_if", $0)) },
-      verify: step.verify.enumerated().map { check($1, perItem, at: site("verify", $0)) }, approval: step.approval.map { evaluate($0, perItem) },
+      preconditions: step.preconditions.enumerated().map { check($1, perItem, at: site(.precondition, $0)) },
+      skipIf: step.skipIf.enumerated().map { check($1, perItem, at: site(.skipIf, $0)) },
+      verify: step.verify.enumerated().map { check($1, perItem, at: site(.verify, $0)) }, approval: step.approval.map { evaluate($0, perItem) },
       retry: step.retry, timeout: step.timeout, onFailure: step.onFailure,
       idempotent: step.idempotent ?? mainCall.idempotent, undo: step.undo.map { self.call($0, perItem) },
       probe: probe.map { $0.steps[StepKey(step: step.name)].map(Self.stepProbe) ?? Self.unreached })

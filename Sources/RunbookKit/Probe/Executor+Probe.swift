@@ -5,8 +5,7 @@ extension Executor {
   /// preconditions, every step's guards, and the read-only steps whose needs it could run —
   /// and reports what it found. Nothing that is not read-only runs: the executor refuses it.
   public static func probe(
-    _ plan: Plan, params: ParamValues, registry: ActionRegistry, environment: [String: String], parallel: Int = 4,
-    interruption: Interruption = Interruption()
+    _ plan: Plan, params: ParamValues, registry: ActionRegistry, environment: [String: String], interruption: Interruption
   ) async throws -> ProbeReport {
     let store = InMemoryStateStore()
     let started = Date()
@@ -16,7 +15,7 @@ extension Executor {
       params: [:], fromPlanFile: false, lockName: "", status: .running, startedAt: started, pid: getpid(), host: "", workingDirectory: ""))
     let executor = Executor(
       plan: plan, params: params, registry: registry, store: store,
-      configuration: .init(runID: id, runStarted: started, parallel: parallel, environment: environment, mode: .probe),
+      configuration: .init(runID: id, runStarted: started, environment: environment, mode: .probe),
       observer: Unobserved(), approver: NobodyToAsk(), interruption: interruption)
     _ = try await executor.run()
     let records = try store.steps(ofRun: id)
@@ -43,11 +42,13 @@ extension Executor {
   /// their renewal has run. A guard that reads what those steps produce is left unread.
   func probeAhead() async throws {
     let reason = "not probed: it needs a step the probe did not run"
-    let ran = Set(graph.ids.filter { record(StepKey(step: $0))?.status == .succeeded })
+    // Steps whose record is final as apply would find it: read, or skipped by their `when`.
+    let ran = Set(graph.ids.filter { [.succeeded, .skipped].contains(record(StepKey(step: $0))?.status) })
     for id in graph.order where record(StepKey(step: id)) == nil {
       guard let step = runbook.step(id) else { continue }
       var current = StepRecord(runID: runID, step: id, status: .pending)
-      let reads = Set<String>((step.skipIf + step.preconditions).flatMap(\.templates).flatMap(\.expressions).flatMap { $0.references(under: "steps", depth: 1).map { $0[0] } })
+      let guardTemplates = (step.skipIf + step.preconditions).flatMap(\.templates) + [step.when, step.forEach].compactMap { $0 }
+      let reads = Set<String>(guardTemplates.flatMap(\.expressions).flatMap { $0.references(under: "steps", depth: 1).map { $0[0] } })
       guard reads.isSubset(of: ran) else {
         _ = try finish(&current, .pending, message: reason + "; its guards read what such a step produces", event: "step.not_probed")
         continue

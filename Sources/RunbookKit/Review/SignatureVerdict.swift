@@ -3,9 +3,4 @@ public enum SignatureVerdict: Sendable, Equatable {
   case approved(PlanApprover)
   /// It does not count; why, in words that say what to look at.
   case refused(String)
-
-  public var approver: PlanApprover? {
-    if case .approved(let approver) = self { return approver }
-    return nil
-  }
 }

@@ -119,8 +119,8 @@ public struct RunSession: Sendable {
       }
     }
     let limits = [(review.maxPlanAge, "--max-plan-age"), (new.plan.model.maxPlanAge, "the runbook's review.max_plan_age")]
-      .compactMap { limit, source in limit.map { ($0, source) } }
-    let (limit, source) = limits.min { $0.0.milliseconds < $1.0.milliseconds } ?? (ReviewPolicy.defaultMaxPlanAge, "the default")
+      .compactMap { limit, source in limit.map { ($0, source) } } + [(ReviewPolicy.defaultMaxPlanAge, "the default")]
+    let (limit, source) = limits.min { $0.0.milliseconds < $1.0.milliseconds }!
     if let made = new.planMade, now.timeIntervalSince(made) > limit.seconds {
       let age = RunbookDuration(milliseconds: Int64(now.timeIntervalSince(made)) * 1000).text
       throw RunSessionError(
@@ -133,13 +133,16 @@ public struct RunSession: Sendable {
   /// The facts of a probed plan file that a new probe finds changed: refused unless drift is
   /// allowed, then journaled with the run. Asked with the lock held, so that no run of the same
   /// lock changes them between this probe and the first step.
-  private func drift(_ new: NewRun, review: ReviewPolicy) async throws(RunSessionError) -> [FactDrift] {
+  private func drift(_ new: NewRun, review: ReviewPolicy, interruption: Interruption) async throws(RunSessionError) -> [FactDrift] {
     guard let reviewed = new.reviewedFacts else { return [] }
     let found: [Fact]
     do {
-      found = try await new.plan.probed(params: new.params, registry: registry, environment: environment).probe?.facts ?? []
+      found = try await new.plan.probed(params: new.params, registry: registry, environment: environment, interruption: interruption).probe?.facts ?? []
     } catch {
       throw RunSessionError(.stale, "\(new.file) was reviewed with probed facts, and probing them again failed: \(error)", cause: error)
+    }
+    guard !interruption.isInterrupted else {
+      throw RunSessionError(.interrupted, "interrupted while probing the facts \(new.file) was reviewed with; nothing ran")
     }
     let drift = FactDrift.between(reviewed: reviewed, found: found)
     if !drift.isEmpty, !review.allowDrift {
@@ -173,7 +176,7 @@ public struct RunSession: Sendable {
       secretsGiven: runbook.params.filter { $0.secret && new.params[$0.name].map { $0 != .null } == true }.map(\.name),
       approvers: new.approvers)
     return try await execute(new.plan, params: new.params, record: record, isNew: true, resume: ResumeInstructions(), parallel: parallel, attendance: attendance) {
-      () async throws(RunSessionError) -> [FactDrift] in try await drift(new, review: checked.review)
+      () async throws(RunSessionError) -> [FactDrift] in try await drift(new, review: checked.review, interruption: attendance.interruption)
     }
   }
 

@@ -14,6 +14,8 @@ public struct RunSessionError: Error, Sendable, CustomStringConvertible {
     public static let stillRunning = Code(rawValue: "still-running")
     /// A plan file too old, or whose probed facts changed since it was reviewed.
     public static let stale = Code(rawValue: "stale")
+    /// SIGINT or SIGTERM before the run began.
+    public static let interrupted = Code(rawValue: "interrupted")
     /// The journal failed mid-run: the run stops where it is.
     public static let journal = Code(rawValue: "journal")
   }

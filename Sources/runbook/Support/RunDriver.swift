@@ -92,6 +92,7 @@ struct RunDriver {
     case .locked, .stillRunning: .locked
     case .journal: .stepFailed
     case .stale: .blocked
+    case .interrupted: .interrupted
     default: .invalidInput
     }
   }
