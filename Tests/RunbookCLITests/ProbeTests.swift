@@ -300,4 +300,26 @@ final class ProbeTests: XCTestCase {
     XCTAssertTrue(probed.stdout.contains("    now: not checked — not probed: it reads run.*, which only a run has\n"), probed.stdout)
     XCTAssertEqual(probed.stdout.components(separatedBy: "      not probed: it reads run.*, which only a run has\n").count, 3, probed.stdout)
   }
+
+  func testSIGINTStopsAProbeAndItsCommandsAndShowsNoHalfReadPlan() throws {
+    try FileManager.default.createDirectory(atPath: scratch.path + "/plugins", withIntermediateDirectories: true)
+    chmod(try scratch.write("plugins/runbook-action-slow", """
+      #!/bin/sh
+      if [ "$1" = describe ]; then echo '{"name": "slow", "effect": "read-only", "idempotent": true}'; exit 0; fi
+      echo started > "\(scratch.path)/slow-started"
+      sleep 30
+      echo '{"outputs": {}}'
+      """), 0o755)
+    try scratch.write("slow.yaml", "runbook: 1\nname: slow\nsteps:\n  - id: s\n    action: slow\n")
+    let probe = try CommandLineTool.start(
+      ["plan", "slow.yaml", "--probe"], in: scratch.path, environment: ["RUNBOOK_PLUGIN_PATH": scratch.path + "/plugins"])
+    for _ in 0..<500 where !scratch.exists("slow-started") { usleep(20_000) }
+    let interrupted = Date()
+    probe.signal(SIGINT)
+    let result = try probe.finish()
+    XCTAssertEqual(result.status, 130, result.stdout + result.stderr)
+    XCTAssertLessThan(Date().timeIntervalSince(interrupted), 10, "the plugin got the signal")
+    XCTAssertEqual(result.stdout, "", "no half-read plan")
+    XCTAssertTrue(result.stderr.contains("interrupted: the probe stopped, so no plan is shown"), result.stderr)
+  }
 }

@@ -45,7 +45,18 @@ struct Plan: AsyncParsableCommand {
     }
     if probe {
       do {
-        plan = try await plan.probed(params: input.params, registry: input.registry, environment: ProcessInfo.processInfo.environment)
+        // SIGINT stops the probe's commands, and the plan is not printed half read; a second
+        // one does not wait for a read that does not stop (nothing is journaled here).
+        let interruption = Interruption()
+        let trap = SignalTrap(interruption) { _, first in if !first { Foundation.exit(ExitStatus.interrupted.rawValue) } }
+        plan = try await plan.probed(params: input.params, registry: input.registry, environment: ProcessInfo.processInfo.environment, interruption: interruption)
+        withExtendedLifetime(trap) {}
+        if interruption.isInterrupted {
+          Terminal.standardError("interrupted: the probe stopped, so no plan is shown\n")
+          throw ExitStatus.interrupted
+        }
+      } catch let status as ExitStatus {
+        throw status
       } catch let failure as ProbeFailure {
         Terminal.report(failure.problems, sources: input.sources)
         throw ExitStatus.invalidInput
