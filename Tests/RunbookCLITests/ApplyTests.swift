@@ -21,6 +21,23 @@ final class ApplyTests: XCTestCase {
 
   func store() throws -> SQLiteStateStore { try SQLiteStateStore(path: scratch.path + "/state/journal.sqlite") }
 
+  func testAWaitWhoseCheckIsNotReadOnlyFailsAtOnceInsteadOfPolling() throws {
+    try scratch.write("poll.yaml", """
+      runbook: 1
+      name: poll
+      steps:
+        - id: w
+          action: wait
+          with: { check: shell, with: { run: "touch \(scratch.path)/ran" }, within: 30s, every: 1s }
+      """)
+    let started = Date()
+    let applied = try runbook(["apply", "poll.yaml", "--yes"])
+    XCTAssertEqual(applied.status, 1, applied.stdout)
+    XCTAssertLessThan(Date().timeIntervalSince(started), 15, "not polled for its whole within")
+    XCTAssertTrue(applied.stdout.contains("shell is not a read-only action"), applied.stdout)
+    XCTAssertFalse(scratch.exists("ran"))
+  }
+
   func testASuccessfulRunIsJournaledAndShown() throws {
     try scratch.write("ok.yaml", """
       runbook: 1

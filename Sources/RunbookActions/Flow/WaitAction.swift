@@ -61,6 +61,9 @@ public struct WaitAction: Action {
         }
         if holds { return ActionResult(["waited": .string(Self.format(ContinuousClock.now - started)), "polls": .int(polls)]) }
         lastProblem = "\(input.text("expect") ?? "the check") was still false"
+      } catch let error as ActionError where error.code == .invalidInput {
+        // A check that is not read-only, or inputs it refuses, never come right by waiting.
+        throw error
       } catch let error as ActionError {
         lastProblem = error.message
       }
