@@ -128,17 +128,26 @@ final class RunSessionTests: XCTestCase {
     XCTAssertThrowsError(try session.resumePoint("nope", allowChanged: false)) { XCTAssertEqual(($0 as? RunSessionError)?.code, .unknownRun) }
   }
 
-  func testThePlanAgeLimitIsTheSmallestOfTheRunbooksTheCommandLinesAndADay() throws {
+  func testThePlanAgeLimitIsTheSmallerOfTheRunbooksAndTheCommandLinesElseADay() throws {
     let session = RunSession(store: InMemoryStateStore(), registry: registry)
-    let (plan, params) = try plan("runbook: 1\nname: old\nreview: { max_plan_age: 7d }\nsteps:\n  - id: s\n    action: exec\n    with: { argv: [true] }\n")
-    var new = RunSession.NewRun(plan: plan, params: params, file: "old.plan", fromPlanFile: true)
-    new.planMade = Date()
-    XCTAssertNoThrow(try session.check(new, now: Date().addingTimeInterval(23 * 3600)))
-    XCTAssertThrowsError(try session.check(new, review: .init(maxPlanAge: RunbookDuration("30d")), now: Date().addingTimeInterval(25 * 3600))) {
+    func made(_ text: String) throws -> RunSession.NewRun {
+      let (plan, params) = try self.plan(text)
+      var new = RunSession.NewRun(plan: plan, params: params, file: "old.plan", fromPlanFile: true)
+      new.planMade = Date()
+      return new
+    }
+    let plain = try made("runbook: 1\nname: plain\nsteps:\n  - id: s\n    action: exec\n    with: { argv: [true] }\n")
+    XCTAssertNoThrow(try session.check(plain, now: Date().addingTimeInterval(23 * 3600)))
+    XCTAssertThrowsError(try session.check(plain, now: Date().addingTimeInterval(25 * 3600))) {
       XCTAssertEqual(($0 as? RunSessionError)?.code, .stale)
       XCTAssertTrue(($0 as? RunSessionError)?.message.contains("more than 24h (the default) allows") == true, "\($0)")
     }
-    XCTAssertThrowsError(try session.check(new, review: .init(maxPlanAge: RunbookDuration("1h")), now: Date().addingTimeInterval(2 * 3600))) {
+    let weekly = try made("runbook: 1\nname: weekly\nreview: { max_plan_age: 7d }\nsteps:\n  - id: s\n    action: exec\n    with: { argv: [true] }\n")
+    XCTAssertNoThrow(try session.check(weekly, review: .init(maxPlanAge: RunbookDuration("30d")), now: Date().addingTimeInterval(25 * 3600)), "the runbook allows a week")
+    XCTAssertThrowsError(try session.check(weekly, review: .init(maxPlanAge: RunbookDuration("30d")), now: Date().addingTimeInterval(8 * 86400))) {
+      XCTAssertTrue(($0 as? RunSessionError)?.message.contains("more than 7d (the runbook's review.max_plan_age) allows") == true, "\($0)")
+    }
+    XCTAssertThrowsError(try session.check(weekly, review: .init(maxPlanAge: RunbookDuration("1h")), now: Date().addingTimeInterval(2 * 3600))) {
       XCTAssertTrue(($0 as? RunSessionError)?.message.contains("more than 1h (--max-plan-age) allows") == true, "\($0)")
     }
   }

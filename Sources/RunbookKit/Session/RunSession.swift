@@ -86,8 +86,8 @@ public struct RunSession: Sendable {
 
   /// How old a plan file may be, and whether facts that changed since review may be run on.
   public struct ReviewPolicy: Sendable {
-    /// The command line's limit; the runbook's `review: { max_plan_age }` and the default
-    /// (`defaultMaxPlanAge`) apply too, and the smallest wins.
+    /// The command line's limit; with the runbook's `review: { max_plan_age }` the smaller
+    /// wins, and `defaultMaxPlanAge` applies when neither is set.
     public var maxPlanAge: RunbookDuration?
     /// Run on, journaling the difference, when the probed facts changed.
     public var allowDrift: Bool
@@ -118,9 +118,11 @@ public struct RunSession: Sendable {
           "\(new.file) was sealed with other programs than it would run now:\n" + changes.map { "  \($0)\n" }.joined() + "make a new plan and review it again")
       }
     }
+    // The runbook's limit and the command line's, the smaller when both are set (the command
+    // line may ask for less, never for more); the default when neither is.
     let limits = [(review.maxPlanAge, "--max-plan-age"), (new.plan.model.maxPlanAge, "the runbook's review.max_plan_age")]
-      .compactMap { limit, source in limit.map { ($0, source) } } + [(ReviewPolicy.defaultMaxPlanAge, "the default")]
-    let (limit, source) = limits.min { $0.0.milliseconds < $1.0.milliseconds }!
+      .compactMap { limit, source in limit.map { ($0, source) } }
+    let (limit, source) = limits.min { $0.0.milliseconds < $1.0.milliseconds } ?? (ReviewPolicy.defaultMaxPlanAge, "the default")
     if let made = new.planMade, now.timeIntervalSince(made) > limit.seconds {
       let age = RunbookDuration(milliseconds: Int64(now.timeIntervalSince(made)) * 1000).text
       throw RunSessionError(

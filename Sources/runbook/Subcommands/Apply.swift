@@ -32,7 +32,7 @@ struct Apply: AsyncParsableCommand {
   @Flag(name: .customLong("allow-drift"), help: "Apply a probed plan even though its facts changed since review (the difference is journaled).")
   var allowDrift = false
 
-  @Option(name: .customLong("max-plan-age"), help: ArgumentHelp("Refuse a plan file older than this (default 24h, or the runbook's review.max_plan_age when less).", valueName: "duration"))
+  @Option(name: .customLong("max-plan-age"), help: ArgumentHelp("Refuse a plan file older than this; with the runbook's review.max_plan_age, the smaller wins (default 24h).", valueName: "duration"))
   var maxPlanAge: String?
 
   @OptionGroup var state: StateOptions
