@@ -21,7 +21,7 @@ final class ApplyTests: XCTestCase {
 
   func store() throws -> SQLiteStateStore { try SQLiteStateStore(path: scratch.path + "/state/journal.sqlite") }
 
-  func testAWaitWhoseCheckIsNotReadOnlyFailsAtOnceInsteadOfPolling() throws {
+  func testAWaitWhoseCheckIsNotReadOnlyIsRefusedAtValidateOrFailsAtOnce() throws {
     try scratch.write("poll.yaml", """
       runbook: 1
       name: poll
@@ -30,8 +30,20 @@ final class ApplyTests: XCTestCase {
           action: wait
           with: { check: shell, with: { run: "touch \(scratch.path)/ran" }, within: 30s, every: 1s }
       """)
+    let validated = try runbook(["validate", "poll.yaml"])
+    XCTAssertEqual(validated.status, 2)
+    XCTAssertTrue(validated.stderr.contains("error[A505]: 'shell' is mutating and cannot be used as a check"), validated.stderr)
+    try scratch.write("named.yaml", """
+      runbook: 1
+      name: named
+      params: { c: { type: string, default: shell } }
+      steps:
+        - id: w
+          action: wait
+          with: { check: "${{ params.c }}", with: { run: "touch \(scratch.path)/ran" }, within: 30s, every: 1s }
+      """)
     let started = Date()
-    let applied = try runbook(["apply", "poll.yaml", "--yes"])
+    let applied = try runbook(["apply", "named.yaml", "--yes"])
     XCTAssertEqual(applied.status, 1, applied.stdout)
     XCTAssertLessThan(Date().timeIntervalSince(started), 15, "not polled for its whole within")
     XCTAssertTrue(applied.stdout.contains("shell is not a read-only action"), applied.stdout)

@@ -11,7 +11,7 @@ public struct WaitAction: Action {
   public static let probes = false
   public static let inputs = [
     InputSpec("duration", .duration, "How long to wait (instead of a check)"),
-    InputSpec("check", .string, "A read-only action to poll"),
+    InputSpec("check", .check, "A read-only action to poll"),
     InputSpec("with", .any, "The check's inputs"),
     InputSpec("expect", .expression, "Must become true; reads the check's outputs as check.*"),
     InputSpec("within", .duration, default: .string("5m"), "Give up after this long"),

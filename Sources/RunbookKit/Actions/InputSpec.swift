@@ -13,6 +13,9 @@ public enum InputType: Sendable, Hashable {
   case any
   /// An expression the action evaluates itself, with `check.*` in scope (as in `wait`).
   case expression
+  /// The name of a read-only action the action runs itself (as `wait` polls one): checked at
+  /// validate as a check's action is (A501, A505).
+  case check
   /// A shell script: each `${{ }}` value is bound to an environment variable, never spliced
   /// into the text (see `ShellScriptBinding`).
   case script
@@ -30,6 +33,7 @@ public enum InputType: Sendable, Hashable {
     case .choice(let words): words.joined(separator: "|")
     case .any: "any"
     case .expression: "expression"
+    case .check: "check"
     case .script: "script"
     }
   }

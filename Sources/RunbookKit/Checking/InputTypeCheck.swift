@@ -18,7 +18,7 @@ enum InputTypeCheck {
         ? Problem(expected: "a list of strings", found: "a list with a nested list or mapping") : nil
     case (.map, .map), (.environment, .map):
       return nil
-    case (.string, .template), (.path, .template), (.script, .template), (.string, .literal), (.path, .literal), (.script, .literal):
+    case (.string, .template), (.path, .template), (.script, .template), (.check, .template), (.string, .literal), (.path, .literal), (.script, .literal):
       if case .literal(.null, _) = value { return Problem(expected: "a string", found: found) }
       return nil
     case (.int, .literal(.int, _)), (.bool, .literal(.bool, _)):
@@ -47,6 +47,7 @@ enum InputTypeCheck {
     case .choice(let words): "one of \(words.joined(separator: ", "))"
     case .any: "a value"
     case .expression: "an expression"
+    case .check: "the name of a read-only action"
     case .script: "a shell script"
     }
   }

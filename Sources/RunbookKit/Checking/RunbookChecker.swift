@@ -92,6 +92,14 @@ struct RunbookChecker {
       if let problem = InputTypeCheck.problem(entry.value, spec.type) {
         diagnostics.append(.inputType(entry.name, action: descriptor.name, expected: problem.expected, found: problem.found, at: entry.value.range))
       }
+      if spec.type == .check, case .template(let name) = entry.value, !name.hasExpressions {
+        // Polled by the action itself: held to what a check's action is held to.
+        if let checked = registry[name.raw] {
+          if checked.effect != .readOnly { diagnostics.append(.checkNotReadOnly(checked.name, effect: checked.effect, at: entry.value.range)) }
+        } else {
+          diagnostics.append(.unknownAction(name.raw, known: registry.names, at: entry.value.range))
+        }
+      }
       let inner = spec.type == .expression ? scope.inCheck(.any) : scope
       for template in entry.value.templates { check(template, inner) }
       if spec.type == .script, case .template(let script) = entry.value { shellValues(script) }

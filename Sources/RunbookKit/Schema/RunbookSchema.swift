@@ -154,7 +154,7 @@ public enum RunbookSchema {
     let expression: JSONValue = ["$ref": "#/$defs/expression"]
     let scalar: JSONValue = ["type": ["string", "number", "boolean"]]
     switch type {
-    case .string, .path, .expression, .script: return ["type": ["string", "number", "boolean"]]
+    case .string, .path, .expression, .script, .check: return ["type": ["string", "number", "boolean"]]
     case .int: return ["anyOf": [["type": "integer"], expression]]
     case .bool: return ["anyOf": [["type": "boolean"], expression]]
     case .duration: return ["anyOf": [["$ref": "#/$defs/duration"], expression]]
