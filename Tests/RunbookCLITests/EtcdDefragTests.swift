@@ -87,4 +87,28 @@ final class EtcdDefragTests: XCTestCase {
     XCTAssertEqual(forced.status, 0, forced.stdout.split(separator: "\n").filter { $0.contains("✗") || $0.contains("■") }.joined(separator: "\n"))
     XCTAssertEqual(try store().steps(ofRun: "f").first { $0.step == "move-leader" }?.status, .skipped)
   }
+
+  /// Found by an attack: with nothing worth giving back, leadership moved for nothing; and with
+  /// force_unhealthy, it could be moved to a follower that is down.
+  func testLeadershipMovesOnlyWhenTheLeaderNeedsItAndOnlyToAFollowerThatAnswers() throws {
+    let cluster = try EtcdCluster(size: 3)
+    defer { cluster.stop() }
+    let spared = try defrag(cluster, runID: "spared", ["min_free_mb=100000"])
+    XCTAssertEqual(spared.status, 0, spared.stdout + spared.stderr)
+    let steps = try store().steps(ofRun: "spared")
+    XCTAssertEqual(steps.first { $0.step == "move-leader" }?.status, .skipped, "the leader has nothing to give back")
+    XCTAssertEqual(steps.first { $0.step == "move-leader" }?.message, "already done (skip_if)")
+
+    let status = try XCTUnwrap(steps.first { $0.step == "status" }).outputs
+    let first = try XCTUnwrap(status["followers"].flatMap { if case .array(let items) = $0 { items.first } else { nil } })
+    let dead = (name: try XCTUnwrap(first["name"]?.stringValue), id: try XCTUnwrap(first["id"]?.stringValue))
+    cluster.kill(dead.name)
+    let forced = try defrag(cluster, runID: "forced", ["force_unhealthy=true"])
+    XCTAssertEqual(forced.status, 0, forced.stdout + forced.stderr)
+    let after = try store().steps(ofRun: "forced")
+    XCTAssertNil(after.first { $0.step == "defrag-followers" && $0.item?["name"]?.stringValue == dead.name }, "the dead follower is left alone")
+    let moved = try XCTUnwrap(after.first { $0.step == "move-leader" })
+    XCTAssertEqual(moved.status, .succeeded)
+    XCTAssertFalse([dead.name, dead.id].contains(moved.outputs["to"]?.stringValue ?? ""), "not to the dead follower: \(moved.outputs)")
+  }
 }

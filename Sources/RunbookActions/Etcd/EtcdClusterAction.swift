@@ -18,6 +18,7 @@ public struct EtcdClusterAction: Action {
     OutputSpec("learners", "int", "Learner members"),
     OutputSpec("leader", "map", "The leader: id (hex), name, endpoint; exactly one, or the check fails"),
     OutputSpec("followers", "list", "Voters that are not the leader, each with its endpoint"),
+    OutputSpec("healthy_followers", "list", "The followers a healthy endpoint answers for: where leadership can go"),
     OutputSpec("endpoints", "list", "Each endpoint: healthy, error, id, is_leader, is_learner, version, db_size, db_size_in_use, revision, raft_applied_index, raft_term"),
     OutputSpec("healthy", "int", "Healthy endpoints"),
     OutputSpec("unhealthy", "int", "Endpoints that are unhealthy or unreachable"),

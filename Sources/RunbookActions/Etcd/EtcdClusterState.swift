@@ -123,6 +123,7 @@ struct EtcdClusterState {
       "learners": .int(Int64(members.count - voters.count)),
       "leader": memberValue(leader),
       "followers": .list(voters.filter { $0.id != leader.id }.map(memberValue)),
+      "healthy_followers": .list(voters.filter { $0.id != leader.id && answering.contains($0.id) }.map(memberValue)),
       "endpoints": .list(endpoints.map { endpoint in
         .map([
           "endpoint": .string(endpoint.endpoint), "healthy": .bool(endpoint.healthy), "error": .string(endpoint.error),

@@ -27,6 +27,8 @@ public struct EtcdDefragAction: Action {
   public func run(_ input: ResolvedInput, in context: ActionContext) async throws -> ActionResult {
     let endpoint = input.text("endpoint") ?? ""
     let etcdctl = try Etcdctl(input, endpoints: [endpoint])
+    // A member that is down would hold every command for the minutes-long timeout.
+    if let failure = await etcdctl.unreachable()[endpoint] { throw ActionError(.failed, "\(endpoint) is \(failure)") }
     let before = try await EtcdStatus.dbSize(etcdctl, in: context)
     try await etcdctl.succeed(["defrag"], in: context)
     let after = try await EtcdStatus.dbSize(etcdctl, in: context)
