@@ -17,7 +17,7 @@ struct RunDriver {
   static var host: String { ProcessInfo.processInfo.hostName }
 
   var session: RunSession {
-    RunSession(store: store, registry: registry, host: Self.host, commandSuffix: hint)
+    RunSession(store: store, registry: registry, commandSuffix: hint)
   }
 
   /// Runs `body` (a session's apply or resume) with the terminal attending, then reports how
