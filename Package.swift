@@ -47,6 +47,11 @@ let package = Package(
       exclude: ["README.md"]
     ),
     .target(
+      name: "RunbookHosts",
+      dependencies: ["RunbookKit", "RunbookActions", .product(name: "Crypto", package: "swift-crypto")],
+      exclude: ["README.md"]
+    ),
+    .target(
       name: "RunbookStore",
       dependencies: ["RunbookKit", .product(name: "GRDB", package: "GRDB.swift")],
       exclude: ["README.md"]
@@ -54,7 +59,7 @@ let package = Package(
     .executableTarget(
       name: "runbook",
       dependencies: [
-        "RunbookKit", "RunbookActions", "RunbookStore",
+        "RunbookKit", "RunbookActions", "RunbookHosts", "RunbookStore",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       exclude: ["README.md"]

@@ -73,6 +73,38 @@ enum JournalMigrations {
     migrator.registerMigration("005-run-approvers") { db in
       try db.execute(sql: "ALTER TABLE runs ADD COLUMN approvers TEXT NOT NULL DEFAULT '[]'")
     }
+    // A step on inventory hosts has a record per host: the host joins the key (SQLite cannot
+    // change a primary key in place, so the table is rebuilt, rows in their first-saved order).
+    migrator.registerMigration("006-step-hosts") { db in
+      try db.execute(sql: """
+        CREATE TABLE steps_by_host (
+          run_id TEXT NOT NULL REFERENCES runs(id),
+          step TEXT NOT NULL,
+          host TEXT NOT NULL,
+          iteration INTEGER NOT NULL,
+          item TEXT,
+          status TEXT NOT NULL,
+          attempts INTEGER NOT NULL,
+          started_at INTEGER,
+          finished_at INTEGER,
+          outputs TEXT NOT NULL,
+          message TEXT,
+          output_tail TEXT NOT NULL,
+          approved INTEGER NOT NULL,
+          process_group INTEGER,
+          process_boot_id TEXT,
+          PRIMARY KEY (run_id, step, host, iteration)
+        );
+        INSERT INTO steps_by_host (run_id, step, host, iteration, item, status, attempts, started_at, finished_at, outputs,
+                                   message, output_tail, approved, process_group)
+          SELECT run_id, step, '', iteration, item, status, attempts, started_at, finished_at, outputs,
+                 message, output_tail, approved, process_group FROM steps ORDER BY rowid;
+        DROP TABLE steps;
+        ALTER TABLE steps_by_host RENAME TO steps;
+        ALTER TABLE events ADD COLUMN host TEXT;
+        ALTER TABLE runs ADD COLUMN inventory TEXT;
+        """)
+    }
     return migrator
   }
 }

@@ -90,8 +90,8 @@ public final class SQLiteStateStore: StateStore, @unchecked Sendable {
       try db.execute(
         sql: """
           INSERT INTO runs (id, runbook_name, file, source, sha256, params, from_plan_file, lock_name, status,
-                            started_at, finished_at, pid, host, working_directory, secrets_given, approvers)
-          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                            started_at, finished_at, pid, host, working_directory, secrets_given, approvers, inventory)
+          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
           """,
         arguments: [
           run.id, run.runbookName, run.file, run.source, run.sha256,
@@ -100,6 +100,7 @@ public final class SQLiteStateStore: StateStore, @unchecked Sendable {
           run.finishedAt.map(Self.milliseconds), run.pid, run.host, run.workingDirectory,
           JSONValue.array(run.secretsGiven.map { .string($0) }).serialized(pretty: false),
           JSONValue.array(run.approvers.map(\.json)).serialized(pretty: false),
+          run.inventory?.json.serialized(pretty: false),
         ])
       try Self.insertEvent(db, JournalEvent(runID: run.id, at: run.startedAt, kind: "run.started"))
     }
@@ -132,23 +133,24 @@ public final class SQLiteStateStore: StateStore, @unchecked Sendable {
       }
       try db.execute(
         sql: """
-          INSERT INTO steps (run_id, step, iteration, item, status, attempts, started_at, finished_at, outputs, message,
-                             output_tail, approved, process_group)
-          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-          ON CONFLICT (run_id, step, iteration) DO UPDATE SET
+          INSERT INTO steps (run_id, step, host, iteration, item, status, attempts, started_at, finished_at, outputs, message,
+                             output_tail, approved, process_group, process_boot_id)
+          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+          ON CONFLICT (run_id, step, host, iteration) DO UPDATE SET
             item = excluded.item, status = excluded.status, attempts = excluded.attempts,
             started_at = excluded.started_at, finished_at = excluded.finished_at, outputs = excluded.outputs,
             message = excluded.message, output_tail = excluded.output_tail, approved = excluded.approved,
-            process_group = excluded.process_group
+            process_group = excluded.process_group, process_boot_id = excluded.process_boot_id
           """,
         arguments: [
-          record.runID, record.step, record.iteration ?? -1, record.item?.serialized(pretty: false),
+          record.runID, record.step, record.host ?? "", record.iteration ?? -1, record.item?.serialized(pretty: false),
           record.status.rawValue, record.attempts, record.startedAt.map(Self.milliseconds),
           record.finishedAt.map(Self.milliseconds),
           JSONValue.object(record.outputs.keys.sorted().map { .init($0, record.outputs[$0]!) }).serialized(pretty: false),
-          record.message, record.outputTail, record.approved, record.processGroup,
+          record.message, record.outputTail, record.approved, record.processGroup, record.processBootID,
         ])
-      try Self.insertEvent(db, JournalEvent(runID: record.runID, at: at, kind: event, step: record.step, iteration: record.iteration, message: record.message))
+      try Self.insertEvent(
+        db, JournalEvent(runID: record.runID, at: at, kind: event, step: record.step, iteration: record.iteration, host: record.host, message: record.message))
     }
   }
 
@@ -156,13 +158,14 @@ public final class SQLiteStateStore: StateStore, @unchecked Sendable {
     try read { db in
       try Row.fetchAll(db, sql: "SELECT * FROM steps WHERE run_id = ? ORDER BY rowid", arguments: [id]).map { row in
         let iteration: Int = row["iteration"]
+        let host: String = row["host"]
         return StepRecord(
-          runID: row["run_id"], step: row["step"], iteration: iteration < 0 ? nil : iteration,
+          runID: row["run_id"], step: row["step"], host: host.isEmpty ? nil : host, iteration: iteration < 0 ? nil : iteration,
           item: (row["item"] as String?).flatMap(JSONValue.parse),
           status: StepStatus(rawValue: row["status"]) ?? .pending, attempts: row["attempts"],
           startedAt: (row["started_at"] as Int64?).map(Self.date), finishedAt: (row["finished_at"] as Int64?).map(Self.date),
           outputs: Self.object(row["outputs"]), message: row["message"], outputTail: row["output_tail"],
-          approved: row["approved"], processGroup: row["process_group"])
+          approved: row["approved"], processGroup: row["process_group"], processBootID: row["process_boot_id"])
       }
     }
   }
@@ -178,15 +181,15 @@ public final class SQLiteStateStore: StateStore, @unchecked Sendable {
       try Row.fetchAll(db, sql: "SELECT * FROM events WHERE run_id = ? ORDER BY seq", arguments: [id]).map { row in
         JournalEvent(
           sequence: row["seq"], runID: row["run_id"], at: Self.date(row["at"]), kind: row["kind"], step: row["step"],
-          iteration: row["iteration"], message: row["message"])
+          iteration: row["iteration"], host: row["host"], message: row["message"])
       }
     }
   }
 
   private static func insertEvent(_ db: Database, _ event: JournalEvent) throws {
     try db.execute(
-      sql: "INSERT INTO events (run_id, at, kind, step, iteration, message) VALUES (?, ?, ?, ?, ?, ?)",
-      arguments: [event.runID, milliseconds(event.at), event.kind, event.step, event.iteration, event.message])
+      sql: "INSERT INTO events (run_id, at, kind, step, iteration, host, message) VALUES (?, ?, ?, ?, ?, ?, ?)",
+      arguments: [event.runID, milliseconds(event.at), event.kind, event.step, event.iteration, event.host, event.message])
   }
 
   // MARK: Locks
@@ -251,7 +254,8 @@ public final class SQLiteStateStore: StateStore, @unchecked Sendable {
       status: RunStatus(rawValue: row["status"]) ?? .failed, startedAt: date(row["started_at"]),
       finishedAt: (row["finished_at"] as Int64?).map(date), pid: row["pid"], host: row["host"],
       workingDirectory: row["working_directory"], secretsGiven: strings(row["secrets_given"]),
-      approvers: approvers(row["approvers"]))
+      approvers: approvers(row["approvers"]),
+      inventory: (row["inventory"] as String?).flatMap(JSONValue.parse).flatMap { try? Inventory(ansibleJSON: $0) })
   }
 
   private static func approvers(_ text: String) -> [PlanApprover] {

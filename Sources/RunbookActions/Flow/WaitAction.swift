@@ -9,6 +9,8 @@ public struct WaitAction: Action {
   public static let idempotent = true
   /// A probe says how things stand now; waiting is for apply.
   public static let probes = false
+  /// Its check runs on the step's host; the waiting is the engine's.
+  public static let runsOnEngine = true
   public static let inputs = [
     InputSpec("duration", .duration, "How long to wait (instead of a check)"),
     InputSpec("check", .check, "A read-only action to poll"),

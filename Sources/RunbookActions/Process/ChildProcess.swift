@@ -9,15 +9,17 @@ import RunbookKit
 /// Hand-written over `posix_spawn` rather than a general subprocess library because the engine
 /// needs exactly these guarantees: a process group per step, signals forwarded to it, and a
 /// dedicated reader thread so a long command never holds a Swift concurrency thread.
-struct ChildProcess {
-  struct Outcome: Sendable {
-    var exitCode: Int32
+///
+/// `package`: the OpenSSH transport (RunbookHosts) runs `ssh` with it.
+package struct ChildProcess {
+  package struct Outcome: Sendable {
+    package var exitCode: Int32
     /// The signal that ended it, if one did.
-    var signal: Int32?
-    var stdout: String
-    var stdoutTruncated: Bool
-    var stderrTail: String
-    var timedOut: Bool
+    package var signal: Int32?
+    package var stdout: String
+    package var stdoutTruncated: Bool
+    package var stderrTail: String
+    package var timedOut: Bool
   }
 
   var argv: [String]
@@ -35,6 +37,20 @@ struct ChildProcess {
   /// key's passphrase; the operator's signals then reach it from the terminal itself.
   var foreground = false
 
+  package init(
+    argv: [String], environment: [String: String], workingDirectory: String? = nil, timeout: Duration? = nil, standardInput: [UInt8]? = nil,
+    streamsStandardOutput: Bool = true, streamsStandardError: Bool = true, foreground: Bool = false
+  ) {
+    self.argv = argv
+    self.environment = environment
+    self.workingDirectory = workingDirectory
+    self.timeout = timeout
+    self.standardInput = standardInput
+    self.streamsStandardOutput = streamsStandardOutput
+    self.streamsStandardError = streamsStandardError
+    self.foreground = foreground
+  }
+
   /// Standard output kept for the `stdout` output; beyond this it is cut, and says so.
   static let stdoutLimit = 4 << 20
   /// Lines of standard error kept for `stderr_tail`.
@@ -42,7 +58,7 @@ struct ChildProcess {
   /// Time between SIGTERM and SIGKILL when a step times out.
   static let killGrace: Duration = .seconds(5)
 
-  func run(in context: ActionContext) async throws -> Outcome {
+  package func run(in context: ActionContext) async throws -> Outcome {
     let cancelled = CancellationFlag()
     return try await withTaskCancellationHandler {
       try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Outcome, any Error>) in
@@ -54,7 +70,7 @@ struct ChildProcess {
           return
         }
         if !foreground { context.interruption.register(processGroup: spawned.pid) }
-        context.processStarted(spawned.pid)
+        context.processStarted(spawned.pid, nil)
         let thread = Thread {
           let outcome = collect(spawned, context: context, cancelled: cancelled)
           if !foreground { context.interruption.unregister(processGroup: spawned.pid) }

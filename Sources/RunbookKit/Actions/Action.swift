@@ -17,6 +17,9 @@ public protocol Action: Sendable {
   static var volatileFields: Set<String> { get }
   /// Whether `plan --probe` runs it when it is read-only: false for one that only waits.
   static var probes: Bool { get }
+  /// Whether it runs where the engine runs even in a step with `on:`: true for one that only
+  /// polls checks, which then run on the host.
+  static var runsOnEngine: Bool { get }
 
   init()
 
@@ -30,6 +33,7 @@ public protocol Action: Sendable {
 extension Action {
   public static var volatileFields: Set<String> { [] }
   public static var probes: Bool { true }
+  public static var runsOnEngine: Bool { false }
 
   public static var descriptor: ActionDescriptor {
     let action = Self()
@@ -38,6 +42,7 @@ extension Action {
       describe: { action.describe($0) }, run: { try await action.run($0, in: $1) })
     descriptor.volatileFields = volatileFields
     descriptor.probes = probes
+    descriptor.runsOnEngine = runsOnEngine
     return descriptor
   }
 }

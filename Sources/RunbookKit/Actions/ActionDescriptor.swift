@@ -15,6 +15,8 @@ public struct ActionDescriptor: Sendable {
   public var volatileFields: Set<String> = []
   /// `Action.probes`: whether a probe runs it when it is read-only.
   public var probes = true
+  /// `Action.runsOnEngine`.
+  public var runsOnEngine = false
 
   public init(
     name: String, summary: String, effect: Effect, idempotent: Bool, inputs: [InputSpec], outputs: [OutputSpec],

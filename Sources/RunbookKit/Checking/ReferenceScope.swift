@@ -17,12 +17,15 @@ struct ReferenceScope {
   var includesSelf = false
   var check: CheckOutputs = .none
   var itemName: String?
+  /// Whether it is read on an inventory host (a step with `on:`), where `host` is bound.
+  var onHost = false
 
   var names: [String] {
     var names = RunScope.names.filter { stepsVisible || $0 != "steps" }
     var local: [String] = []
     if case .none = check {} else { local.append("check") }
     if let itemName { local.append(itemName) }
+    if onHost { local.append("host") }
     names.insert(contentsOf: local, at: names.firstIndex(of: "run") ?? names.endIndex)
     return names
   }

@@ -34,6 +34,9 @@ struct RunbookChecker {
 
   static let runFields = ["id", "started"]
   static let stepFields = ["outputs", "status"]
+  /// What a step on hosts adds: the hosts it is done on.
+  static let hostStepFields = stepFields + ["hosts"]
+  static let hostFields = ["name", "vars", "groups"]
 
   mutating func check() -> [Diagnostic] {
     let runLevel = ReferenceScope(step: nil, stepsVisible: false)
@@ -43,10 +46,12 @@ struct RunbookChecker {
       let base = ReferenceScope(step: step.name, stepsVisible: true)
       var perItem = base
       if step.forEach != nil { perItem.itemName = step.itemName }
+      perItem.onHost = step.hosts != nil
       var afterwards = perItem
       afterwards.includesSelf = true
 
       if let forEach = step.forEach { check(forEach, base) }
+      if let on = step.hosts?.on { check(on, base) }
       if let when = step.when { check(when, base) }
       if let title = step.title { check(title, perItem) }
       // A loop's approval is asked once, before its first iteration: it cannot read the item.
@@ -211,8 +216,9 @@ struct RunbookChecker {
       }
       guard segments.count > 1 else { return }
       let field = segments[1]
-      guard Self.stepFields.contains(field.name) else {
-        diagnostics.append(.unknownField(field.name, of: "step '\(first.name)'", allowed: Self.stepFields, at: at(field.span)))
+      let fields = step.hosts == nil ? Self.stepFields : Self.hostStepFields
+      guard fields.contains(field.name) else {
+        diagnostics.append(.unknownField(field.name, of: "step '\(first.name)'", allowed: fields, at: at(field.span)))
         return
       }
       if field.name == "outputs", segments.count > 2, let descriptor = registry[step.call.action.value] {
@@ -243,6 +249,10 @@ struct RunbookChecker {
       }
     case "env":
       break
+    case "host" where scope.onHost:
+      if let first = segments.first, !Self.hostFields.contains(first.name) {
+        diagnostics.append(.unknownField(first.name, of: "host", allowed: Self.hostFields, at: at(first.span)))
+      }
     case let name where name == scope.itemName:
       break
     default:

@@ -53,6 +53,12 @@ extension Diagnostic {
     Diagnostic(code: "R110", message: "'\(key)' has no effect without '\(other)'", range: range)
   }
 
+  public static func hostsWithForEach(at range: SourceRange) -> Diagnostic {
+    Diagnostic(
+      code: "R117", message: "a step cannot have both 'on' and 'for_each'", range: range,
+      notes: [.init("split it: one step per host list, or give the hosts to 'on' and the items to a step before it")])
+  }
+
   public static func outOfRange(_ what: String, _ value: Int64, minimum: Int64, at range: SourceRange) -> Diagnostic {
     Diagnostic(code: "R111", message: "\(what) must be at least \(minimum), not \(value)", range: range)
   }

@@ -12,8 +12,9 @@ public struct ActionContext: Sendable {
   public var output: @Sendable (OutputLine) -> Void
   /// Signals from the operator, forwarded to the action's child processes.
   public var interruption: Interruption
-  /// Called once a child process group has started, before the action waits for it.
-  public var processStarted: @Sendable (_ processGroup: Int32) -> Void
+  /// Called once a child process group has started, before the action waits for it; `bootID`
+  /// names the boot of the machine it runs on when that is not this one (an inventory host).
+  public var processStarted: @Sendable (_ processGroup: Int32, _ bootID: String?) -> Void
   /// Runs a read-only check by name and gives its outputs (for `wait`).
   public var runCheck: @Sendable (_ action: String, _ inputs: [String: Value]) async throws -> [String: Value]
   /// Evaluates an `expression` input in the step's scope with `check` bound to the given outputs.
@@ -22,7 +23,7 @@ public struct ActionContext: Sendable {
   public init(
     runID: String, step: String, iteration: Int? = nil, environment: [String: String],
     output: @escaping @Sendable (OutputLine) -> Void, interruption: Interruption,
-    processStarted: @escaping @Sendable (Int32) -> Void = { _ in },
+    processStarted: @escaping @Sendable (Int32, String?) -> Void = { _, _ in },
     runCheck: @escaping @Sendable (String, [String: Value]) async throws -> [String: Value],
     evaluateExpect: @escaping @Sendable (String, [String: Value]) throws -> Value
   ) {

@@ -59,7 +59,7 @@ extension Executor {
         return .notChecked(Self.unknownToProbe)
       }
       let checkContext = makeActionContext(key: StepKey(step: "check"), context: context) { _ in }
-      let read: @Sendable () async throws -> ActionResult = { try await Self.asActionError { try await descriptor.run(input, checkContext) } }
+      let read: @Sendable () async throws -> ActionResult = { try await Self.asActionError { try await self.invoke(descriptor, input, checkContext) } }
       outputs = try await shared.result(action: descriptor.name, input: input, fresh: fresh, run: read).outputs
     } catch let error as InputResolutionError {
       return .broken(mask("\(descriptor.name): \(error.error.message)"))

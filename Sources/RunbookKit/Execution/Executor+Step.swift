@@ -12,7 +12,9 @@ extension Executor {
     current.message = nil
     let context = evaluationContext()
 
-    if step.forEach == nil, configuration.resume.marksDone(key), previous?.status.isDone != true {
+    // A loop's iterations and a step's hosts are settled one by one.
+    let isSingle = step.forEach == nil && step.hosts == nil
+    if isSingle, configuration.resume.marksDone(key), previous?.status.isDone != true {
       return try finish(&current, .succeeded, message: "marked done by the operator", event: "step.marked_done")
     }
     if let when = step.when {
@@ -25,13 +27,14 @@ extension Executor {
       case .success(true): break
       }
     }
-    if step.forEach == nil, let doubt = previous, doubt.status.isInDoubt {
+    if isSingle, let doubt = previous, doubt.status.isInDoubt {
       if let resolved = try await resolveInDoubt(step, key: key, record: &current, context: context) { return resolved }
     }
-    if step.forEach == nil, let guarded = try await guards(step, record: &current, context: context) { return guarded }
+    if isSingle, let guarded = try await guards(step, record: &current, context: context) { return guarded }
     // A probe never asks: a step waiting for approval, or one whose action changes something,
-    // is left alone here (a loop's iterations are refused one by one, after their guards).
-    if isProbing, step.approval != nil || step.forEach == nil, let refusal = probeRefusal(step) {
+    // is left alone here (a loop's iterations and a step's hosts are refused one by one, after
+    // their guards).
+    if isProbing, step.approval != nil || isSingle, let refusal = probeRefusal(step) {
       return try finish(&current, .blocked, message: refusal, event: "step.not_probed")
     }
     if let approval = step.approval, !current.approved {
@@ -53,6 +56,9 @@ extension Executor {
     }
     if let forEach = step.forEach {
       return try await runLoop(step, over: forEach, record: &current, context: context)
+    }
+    if let targeting = step.hosts {
+      return try await runOnHosts(step, targeting, record: &current, context: context)
     }
     return try await runAttempts(step, key: key, record: &current, context: context, item: nil)
   }
@@ -114,9 +120,10 @@ extension Executor {
   /// The in-doubt rule of §7 for a step (or iteration) that was running when the engine died:
   /// nil means "run it again".
   func resolveInDoubt(_ step: Step, key: StepKey, record: inout StepRecord, context: EvaluationContext) async throws -> StepFinish? {
-    if let group = record.processGroup, ProcessGroup.leaderIsAlive(group) {
-      observer.observe(RunEvent(.note, runID: runID, step: key.step, iteration: key.iteration, item: record.itemLabel, message: "\(record.label) is in doubt and its command (process group \(group)) still runs; waiting for it to end"))
-      while ProcessGroup.leaderIsAlive(group), !interruption.isInterrupted { try? await Task.sleep(for: .milliseconds(200)) }
+    if let group = record.processGroup, await commandRuns(group, record) {
+      let place = record.host.map { " on \($0)" } ?? ""
+      observer.observe(RunEvent(.note, runID: runID, step: key.step, iteration: key.iteration, item: record.itemLabel, message: "\(record.label) is in doubt and its command (process group \(group)\(place)) still runs; waiting for it to end"))
+      while await commandRuns(group, record), !interruption.isInterrupted { try? await Task.sleep(for: .milliseconds(record.host == nil ? 200 : 1000)) }
       if interruption.isInterrupted { return StepFinish(status: .interrupted, message: "interrupted while waiting for \(key)") }
     }
     if configuration.resume.retries(key) || (step.idempotent ?? registry[step.call.action.value]?.idempotent ?? false) {
@@ -129,6 +136,14 @@ extension Executor {
       return try finish(&record, .succeeded, message: "in doubt, counted done: its verify checks pass", event: "step.succeeded")
     }
     return try finish(&record, .inDoubt, message: "in doubt: \(key) was running when the engine stopped and is not idempotent; check by hand, then: runbook resume \(runID) --retry \(key) (run it again) or --mark-done \(key) (count it done)", event: "step.in_doubt")
+  }
+
+  /// Whether a step's command that a dead engine left behind still runs: here, or on its host,
+  /// asked through the host runner; a host that cannot be asked counts as not running, and the
+  /// in-doubt rule then decides.
+  private func commandRuns(_ group: Int32, _ record: StepRecord) async -> Bool {
+    guard let placement = HostPlacement.current, let bootID = record.processBootID else { return ProcessGroup.leaderIsAlive(group) }
+    return (try? await hostRunner?.isRunning(processGroup: group, bootID: bootID, on: placement.host)) ?? false
   }
 
   /// The action with retries and the step's timeout, then verify.
@@ -202,11 +217,10 @@ extension Executor {
       tail.append(masked)
       observer.observe(RunEvent(.stepOutput, runID: runID, step: key.step, iteration: key.iteration, item: item, line: masked))
     }
-    let run = descriptor.run
     let act: @Sendable () async throws -> ActionResult = { [probeReads] in
       // A probe reads each action and inputs once, its checks and steps alike.
-      guard let probeReads else { return try await Self.asActionError { try await run(input, actionContext) } }
-      return try await probeReads.result(action: descriptor.name, input: input) { try await Self.asActionError { try await run(input, actionContext) } }
+      guard let probeReads else { return try await Self.asActionError { try await self.invoke(descriptor, input, actionContext) } }
+      return try await probeReads.result(action: descriptor.name, input: input) { try await Self.asActionError { try await self.invoke(descriptor, input, actionContext) } }
     }
     guard let timeout else { return try await act() }
     return try await withThrowingTaskGroup(of: ActionResult?.self) { group in
@@ -222,6 +236,13 @@ extension Executor {
       }
       return result
     }
+  }
+
+  /// Runs an action where the step is placed: on its host through the host runner, or here.
+  func invoke(_ descriptor: ActionDescriptor, _ input: ResolvedInput, _ context: ActionContext) async throws -> ActionResult {
+    guard let placement = HostPlacement.current, !descriptor.runsOnEngine else { return try await descriptor.run(input, context) }
+    guard let hostRunner else { throw ActionError(.cannotStart, "no transport to reach host \(placement.host.name)") }
+    return try await hostRunner.run(descriptor.name, input, on: placement.host, become: placement.become, in: context)
   }
 
   /// Any error an action throws, as an `ActionError`.
@@ -243,9 +264,10 @@ extension Executor {
     ActionContext(
       runID: runID, step: key.step, iteration: key.iteration, environment: configuration.environment, output: output,
       interruption: interruption,
-      processStarted: { [self] group in
+      processStarted: { [self] group, bootID in
         guard journalsProcesses, var current = record(key) else { return }
         current.processGroup = group
+        current.processBootID = bootID
         try? save(current, event: "step.process_started")
       },
       runCheck: { [self] name, inputs in
@@ -259,7 +281,7 @@ extension Executor {
         } catch let mismatch as ActionDescriptor.TypeMismatch {
           throw ActionError(.invalidInput, mismatch.message(action: name))
         }
-        return try await Self.asActionError { try await descriptor.run(input, checkContext) }.outputs
+        return try await Self.asActionError { try await invoke(descriptor, input, checkContext) }.outputs
       },
       evaluateExpect: { text, outputs in
         let node = YAMLNode(.scalar(YAMLScalar(text: text, style: .plain, value: .string(text))), range: SourceRange(line: 1, column: 1, length: 1))

@@ -41,6 +41,9 @@ public final class Executor: @unchecked Sendable {
   let observer: any RunObserver
   let approver: any Approver
   let interruption: Interruption
+  /// The hosts `on:` names, and how their actions reach them.
+  let inventory: Inventory?
+  let hostRunner: (any HostRunner)?
   let mask: SecretMasker
   /// Each check's result, when probing.
   let probeLog: ProbeLog?
@@ -51,13 +54,18 @@ public final class Executor: @unchecked Sendable {
   private var records: [StepKey: StepRecord] = [:]
   /// `steps.ID` as expressions read it, kept up to date as whole-step records are saved.
   private var stepValues: [String: Value] = [:]
+  /// The hosts of each step on hosts, in the order it first went to them.
+  private var hostsVisited: [String: [String]] = [:]
 
   /// An executor of `plan`; `params` are the plan's with the secrets' values, which a plan never holds.
   public init(
     plan: Plan, params: ParamValues, registry: ActionRegistry, store: any StateStore,
-    configuration: Configuration, observer: any RunObserver, approver: any Approver, interruption: Interruption
+    configuration: Configuration, observer: any RunObserver, approver: any Approver, interruption: Interruption,
+    hostRunner: (any HostRunner)? = nil
   ) {
     self.runbook = plan.model
+    self.inventory = plan.inventory
+    self.hostRunner = hostRunner
     self.graph = plan.graph
     self.registry = registry
     self.params = params
@@ -195,10 +203,16 @@ public final class Executor: @unchecked Sendable {
   }
 
   private func remember(_ record: StepRecord) {
-    let value: Value? = record.iteration == nil ? .map(["outputs": Self.outputs(of: record), "status": .string(record.status.rawValue)]) : nil
     lock.withLock {
       records[record.key] = record
-      if let value { stepValues[record.step] = value }
+      if let host = record.host, !hostsVisited[record.step, default: []].contains(host) { hostsVisited[record.step, default: []].append(host) }
+      guard record.iteration == nil, record.host == nil else { return }
+      var value: [String: Value] = ["outputs": Self.outputs(of: record), "status": .string(record.status.rawValue)]
+      if runbook.step(record.step)?.hosts != nil {
+        let done = (hostsVisited[record.step] ?? []).filter { records[StepKey(step: record.step, host: $0)]?.status.isDone == true }
+        value["hosts"] = .list(done.map(Value.string))
+      }
+      stepValues[record.step] = .map(value)
     }
   }
 

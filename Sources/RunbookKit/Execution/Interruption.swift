@@ -6,6 +6,9 @@ public final class Interruption: @unchecked Sendable {
   private let lock = NSLock()
   private var signals = 0
   private var groups: Set<pid_t> = []
+  /// Where signals go besides local process groups: a command on an inventory host.
+  private var forwarders: [Int: @Sendable (Int32) -> Void] = [:]
+  private var nextForwarder = 0
 
   public init() {}
 
@@ -13,11 +16,28 @@ public final class Interruption: @unchecked Sendable {
 
   /// Records a signal from the operator and forwards it: the first as it came, later ones as SIGKILL.
   public func interrupt(with signal: Int32) {
-    let (targets, count) = lock.withLock { () -> ([pid_t], Int) in
+    let (targets, remote, count) = lock.withLock { () -> ([pid_t], [@Sendable (Int32) -> Void], Int) in
       signals += 1
-      return (Array(groups), signals)
+      return (Array(groups), Array(forwarders.values), signals)
     }
     for group in targets { kill(-group, count == 1 ? signal : SIGKILL) }
+    for forward in remote { forward(count == 1 ? signal : SIGKILL) }
+  }
+
+  /// Registers where to send the operator's signals while a command runs elsewhere (on an
+  /// inventory host); the token unregisters it.
+  public func register(forwarder: @escaping @Sendable (Int32) -> Void) -> Int {
+    let (token, alreadyInterrupted) = lock.withLock { () -> (Int, Bool) in
+      nextForwarder += 1
+      forwarders[nextForwarder] = forwarder
+      return (nextForwarder, signals > 0)
+    }
+    if alreadyInterrupted { forwarder(SIGTERM) }
+    return token
+  }
+
+  public func unregister(forwarder token: Int) {
+    _ = lock.withLock { forwarders.removeValue(forKey: token) }
   }
 
   /// Registers a child's process group while it runs, so signals reach it.

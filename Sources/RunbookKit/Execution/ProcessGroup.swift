@@ -1,10 +1,10 @@
 import Foundation
 
 /// Looks at the command a step started, to tell whether it still runs.
-enum ProcessGroup {
+public enum ProcessGroup {
   /// Whether the group's leader — the step's own command — is alive on this host and not a
   /// zombie. Processes it left behind on purpose (a daemon it started) do not count.
-  static func leaderIsAlive(_ group: Int32) -> Bool {
+  public static func leaderIsAlive(_ group: Int32) -> Bool {
     guard group > 0, kill(group, 0) == 0 || errno == EPERM else { return false }
     guard let stat = try? String(contentsOfFile: "/proc/\(group)/stat", encoding: .utf8), let close = stat.lastIndex(of: ")") else {
       return true

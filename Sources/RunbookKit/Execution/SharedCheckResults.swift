@@ -25,6 +25,8 @@ final class SharedCheckResults: @unchecked Sendable {
   private static func key(action: String, input: ResolvedInput) -> String {
     let values = JSONValue.object(input.values.keys.sorted().map { .init($0, input.values[$0]!.json) })
     let bindings = JSONValue.object(input.bindings.keys.sorted().map { .init($0, input.bindings[$0]!.json) })
-    return JSONValue.array([.string(action), values, bindings]).serialized(pretty: false)
+    // The same read on two hosts is two reads.
+    let host = HostPlacement.current.map { JSONValue.string($0.host.name) } ?? .null
+    return JSONValue.array([.string(action), values, bindings, host]).serialized(pretty: false)
   }
 }

@@ -9,11 +9,12 @@ final class RunbookLoader {
   static let stepKeys = [
     "id", "title", "description", "needs", "action", "with", "for_each", "as", "max_parallel", "when",
     "preconditions", "approval", "timeout", "retry", "verify", "idempotent", "skip_if", "undo", "on_failure",
+    "on", "serial", "max_fail", "become",
   ]
   static let retryKeys = ["attempts", "delay", "backoff"]
   static let undoKeys = ["action", "with"]
   static let reviewKeys = ["approvals", "allowed_signers", "max_plan_age"]
-  static let reservedNames: Set = ["params", "steps", "check", "run", "env", "true", "false", "null", "in"]
+  static let reservedNames: Set = ["params", "steps", "check", "run", "env", "host", "true", "false", "null", "in"]
 
   private(set) var diagnostics: [Diagnostic] = []
   /// Top-level keys the runbook lacks but seems to have misspelled (`parms:` for `params`), or
@@ -238,6 +239,7 @@ final class RunbookLoader {
         report(.badChoice("on_failure", word, allowed: Step.OnFailure.allCases.map(\.rawValue), at: n.range))
       }
     }
+    let hosts = hostTargeting(fields, forEach: forEach)
     var undo: ActionCall?
     if let n = fields["undo"], let undoFields = self.fields(n, "undo", allowed: Self.undoKeys) {
       undo = actionCall(undoFields, actionKey: "action", context: "undo of \(context)", at: n)
@@ -245,7 +247,7 @@ final class RunbookLoader {
     return Step(
       id: id, title: fields["title"].flatMap { template($0, "title") },
       description: fields["description"].flatMap { string($0, "description") }, needs: needs, call: call,
-      forEach: forEach, itemName: itemName, maxParallel: maxParallel,
+      forEach: forEach, itemName: itemName, maxParallel: maxParallel, hosts: hosts,
       when: fields["when"].flatMap { condition($0, "when") },
       preconditions: fields["preconditions"].map { checks($0, "preconditions") } ?? [],
       approval: fields["approval"].flatMap { template($0, "approval") },
@@ -255,6 +257,54 @@ final class RunbookLoader {
       idempotent: fields["idempotent"].flatMap { bool($0, "idempotent") },
       skipIf: fields["skip_if"].map { checks($0, "skip_if") } ?? [], undo: undo, onFailure: onFailure,
       range: node.range)
+  }
+
+  /// `on:` with `serial:`, `max_fail:` and `become:`, which mean nothing without it.
+  private func hostTargeting(_ fields: Fields, forEach: Template?) -> HostTargeting? {
+    guard let onNode = fields["on"] else {
+      for key in ["serial", "max_fail", "become"] where fields[key] != nil {
+        report(.requiresKey(key, because: "on", at: fields.keyRange(key)!))
+      }
+      return nil
+    }
+    if forEach != nil { report(.hostsWithForEach(at: fields.keyRange("on")!)) }
+    guard let on = onNode.sequence.map({ _ in hostNames(onNode) }) ?? template(onNode, "on") else { return nil }
+    var targeting = HostTargeting(on: on)
+    if let n = fields["serial"] {
+      let sizes = n.sequence ?? [n]
+      if sizes.isEmpty { report(.wrongKind("serial", expected: Self.batchSizeWords, found: n)) }
+      targeting.serial = sizes.compactMap { batchSize($0, "serial", minimum: 1) }
+    }
+    if let n = fields["max_fail"], let size = batchSize(n, "max_fail", minimum: 0) { targeting.maxFail = size }
+    if let n = fields["become"] { targeting.become = bool(n, "become") }
+    return targeting
+  }
+
+  static let batchSizeWords = "a number of hosts or a percentage such as \"30%\""
+
+  private func batchSize(_ node: YAMLNode, _ what: String, minimum: Int) -> BatchSize? {
+    guard let scalar = node.scalar, scalar.value != .null, let size = BatchSize(scalar.text) else {
+      report(.wrongKind(what, expected: Self.batchSizeWords, found: node))
+      return nil
+    }
+    if case .count(let count) = size, count < minimum {
+      report(.outOfRange(what, Int64(count), minimum: Int64(minimum), at: node.range))
+      return nil
+    }
+    return size
+  }
+
+  /// `on: [node1, etcd]`: a literal list of host and group names.
+  private func hostNames(_ node: YAMLNode) -> Template {
+    var names: [Value] = []
+    for item in node.sequence ?? [] {
+      guard let s = item.scalar, s.value != .null else {
+        report(.wrongKind("an 'on' entry", expected: "a host or group name", found: item))
+        continue
+      }
+      names.append(.string(s.text))
+    }
+    return .constant(.list(names), node: node)
   }
 
   /// `for_each:` is an expression giving a list, or a literal list of scalars.

@@ -15,6 +15,8 @@ public struct Step: Sendable {
   /// The name each `for_each` item is bound to.
   public var itemName: String
   public var maxParallel: Int64?
+  /// Where it runs when it has `on:`; nil: where `runbook` runs.
+  public var hosts: HostTargeting?
   public var when: Template?
   public var preconditions: [CheckSpec]
   public var approval: Template?

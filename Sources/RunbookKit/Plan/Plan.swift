@@ -67,6 +67,16 @@ public struct Plan: Sendable {
     public var probed = false
   }
 
+  /// Where a step with `on:` runs: its hosts in visit order, and in batches.
+  public struct Hosts: Sendable {
+    public var source: String
+    /// Host names, or an unknown value when they come from a step not yet run.
+    public var names: Value
+    public var batches: [[String]]
+    public var maxFail: BatchSize
+    public var become: Bool
+  }
+
   public struct Iteration: Sendable {
     public var item: Value
     public var call: Call
@@ -106,6 +116,7 @@ public struct Plan: Sendable {
     public var needs: [String]
     public var call: Call
     public var loop: Loop?
+    public var hosts: Hosts?
     public var when: Condition?
     public var preconditions: [Check]
     public var skipIf: [Check]
@@ -141,6 +152,8 @@ public struct Plan: Sendable {
   public var programs = ProgramPins()
   /// What `--probe` found, when the plan was probed.
   public var probe: Probe?
+  /// The inventory `on:` resolves in; a sealed plan holds it and refuses to run with another.
+  public var inventory: Inventory?
   /// The checked runbook this plan renders, which the executor runs.
   public var model: Runbook
   public var graph: StepGraph

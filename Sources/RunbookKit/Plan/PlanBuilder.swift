@@ -13,14 +13,18 @@ public struct PlanBuilder {
   let probe: ProbeReport?
   /// The steps a probe ran, whose outputs the plan shows.
   private let probedSteps: Set<String>
+  private var inventory: Inventory?
   private var diagnostics: [Diagnostic] = []
 
   /// Builds the plan of a valid document; evaluation failures come back as diagnostics.
-  public static func build(_ document: RunbookDocument, params: ParamValues, registry: ActionRegistry, probe: ProbeReport? = nil) -> (Plan?, [Diagnostic]) {
+  public static func build(
+    _ document: RunbookDocument, params: ParamValues, registry: ActionRegistry, inventory: Inventory? = nil, probe: ProbeReport? = nil
+  ) -> (Plan?, [Diagnostic]) {
     guard let runbook = document.runbook, let graph = document.graph, document.isValid else {
       return (nil, document.diagnostics)
     }
     var builder = PlanBuilder(document: document, runbook: runbook, graph: graph, registry: registry, params: params, probe: probe)
+    builder.inventory = inventory
     var plan = builder.plan()
     plan.programs = ProgramPins.of(plan, registry: registry, searchPath: ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin")
     if let probe {
@@ -92,7 +96,7 @@ public struct PlanBuilder {
       runbook: info, params: planParams,
       lock: lockValue(context),
       preconditions: runbook.preconditions.enumerated().map { check($1, context, at: .init(step: nil, iteration: nil, role: Executor.CheckRole.runPrecondition.rawValue, index: $0)) },
-      stages: stages, model: runbook, graph: graph)
+      stages: stages, inventory: inventory, model: runbook, graph: graph)
   }
 
   /// The lock as apply will evaluate it, with the environment this plan is made in; a part that
@@ -136,11 +140,16 @@ public struct PlanBuilder {
         source: forEach.raw, itemName: step.itemName, items: items, maxParallel: step.maxParallel, iterations: iterations,
         probed: probedItems && !items.containsUnknown)
     }
+    var hosts: Plan.Hosts?
+    if let targeting = step.hosts {
+      hosts = self.hosts(targeting, context)
+      perItem = perItem.binding("host", to: .unknown(.init(preview: "(each host)")))
+    }
     let mainCall = call(step.call, perItem)
     func site(_ role: Executor.CheckRole, _ index: Int) -> ProbeReport.Site { .init(step: step.name, iteration: nil, role: role.rawValue, index: index) }
     return Plan.Step(
       id: step.name, title: step.title.map { evaluate($0, perItem) }, description: step.description, stage: stage,
-      needs: graph.dependencies[step.name] ?? [], call: mainCall, loop: loop,
+      needs: graph.dependencies[step.name] ?? [], call: mainCall, loop: loop, hosts: hosts,
       when: step.when.map { Plan.Condition(source: $0.raw, value: evaluate($0, context)) },
       preconditions: step.preconditions.enumerated().map { check($1, perItem, at: site(.precondition, $0)) },
       skipIf: step.skipIf.enumerated().map { check($1, perItem, at: site(.skipIf, $0)) },
@@ -148,6 +157,38 @@ public struct PlanBuilder {
       retry: step.retry, timeout: step.timeout, onFailure: step.onFailure,
       idempotent: step.idempotent ?? mainCall.idempotent, undo: step.undo.map { self.call($0, perItem) },
       probe: probe.map { $0.steps[StepKey(step: step.name)].map(Self.stepProbe) ?? Self.unreached })
+  }
+
+  /// The hosts of a step with `on:` as apply will visit them; a name the inventory lacks, or a
+  /// step on hosts without an inventory, is an error of the plan.
+  private mutating func hosts(_ targeting: HostTargeting, _ context: EvaluationContext) -> Plan.Hosts {
+    let value = evaluate(targeting.on, context)
+    var result = Plan.Hosts(source: targeting.on.raw, names: value, batches: [], maxFail: targeting.maxFail, become: targeting.become ?? false)
+    let patterns: [String]
+    switch value {
+    case .string(let pattern): patterns = [pattern]
+    case .list(let items) where items.allSatisfy({ if case .string = $0 { true } else { false } }): patterns = items.map(\.plainText)
+    case .unknown: return result
+    default:
+      fail(EvaluationError("on: must give a host or group name or a list of them, not \(value.typeName)", at: targeting.on.expressions.first?.span ?? .init(start: 0, length: 1)), targeting.on)
+      return result
+    }
+    guard let inventory else {
+      diagnostics.append(.noInventory(for: patterns, at: targeting.on.node.range).inFile(runbook.file))
+      return result
+    }
+    var names: [String] = []
+    for pattern in patterns {
+      do {
+        for name in try inventory.select(pattern) where !names.contains(name) { names.append(name) }
+      } catch {
+        diagnostics.append(.unknownHosts(error.diagnostic, at: targeting.on.node.range).inFile(runbook.file))
+      }
+    }
+    result.names = .list(names.map(Value.string))
+    result.batches = targeting.batches(names)
+    result.become = targeting.become ?? names.contains { inventory.host(named: $0)?.connection.become == true }
+    return result
   }
 
   /// A step the probe never reached: a step it needs was not run or did not finish.

@@ -82,6 +82,8 @@ public enum RunbookSchema {
 
   private static var stepFields: [String: JSONValue] {
     let checks: JSONValue = ["type": ["array", "null"], "items": ["$ref": "#/$defs/check"]]
+    let percentage: JSONValue = ["type": "string", "pattern": "^(100|[1-9]?[0-9])%$"]
+    let batchSize: JSONValue = ["anyOf": [["type": "integer", "minimum": 1], percentage]]
     return [
       "id": ["type": "string", "pattern": "^[a-z0-9_-]+$"],
       "title": ["type": "string"],
@@ -90,6 +92,16 @@ public enum RunbookSchema {
       "for_each": ["anyOf": [["$ref": "#/$defs/expression"], ["type": "array"]]],
       "as": ["type": "string", "pattern": "^[A-Za-z_][A-Za-z0-9_]*$"],
       "max_parallel": ["type": "integer", "minimum": 1],
+      "on": [
+        "description": "Inventory hosts the step runs on: a group or host name, a list of them, or an expression giving host names in visit order",
+        "anyOf": [["type": "string"], ["type": "array", "items": ["type": "string"]]],
+      ],
+      "serial": [
+        "description": "Hosts per batch, in turn; the last size repeats",
+        "anyOf": [batchSize, ["type": "array", "items": batchSize, "minItems": 1]],
+      ],
+      "max_fail": ["description": "Failures a batch may have before the following batches are not started", "anyOf": [["type": "integer", "minimum": 0], percentage]],
+      "become": ["description": "Run the action through sudo -n on the host", "type": "boolean"],
       "when": ["$ref": "#/$defs/condition"],
       "preconditions": checks,
       "approval": ["description": "Pauses the run until approved", "type": "string"],

@@ -13,6 +13,8 @@ public struct RunSession: Sendable {
   public var host: String
   /// What a printed command adds to find this journal (`--state-dir DIR`), or "".
   public var commandSuffix: String
+  /// How steps with `on:` reach their hosts; closed when a run's stretch ends.
+  public var hostRunner: (any HostRunner)?
 
   public init(
     store: any StateStore, registry: ActionRegistry, environment: [String: String] = ProcessInfo.processInfo.environment,
@@ -176,7 +178,7 @@ public struct RunSession: Sendable {
       params: Self.journaledParams(runbook, new.params), fromPlanFile: new.fromPlanFile, lockName: lockName, status: .running,
       startedAt: started, pid: getpid(), host: host, workingDirectory: new.workingDirectory,
       secretsGiven: runbook.params.filter { $0.secret && new.params[$0.name].map { $0 != .null } == true }.map(\.name),
-      approvers: new.approvers)
+      approvers: new.approvers, inventory: new.plan.inventory)
     return try await execute(new.plan, params: new.params, record: record, isNew: true, resume: ResumeInstructions(), parallel: parallel, attendance: attendance) {
       () async throws(RunSessionError) -> [FactDrift] in try await drift(new, review: checked.review, interruption: attendance.interruption)
     }
@@ -255,8 +257,19 @@ public struct RunSession: Sendable {
       let from = runbook.param(name)?.env.map { " or in $\($0)" } ?? ""
       throw RunSessionError(.invalidInput, "secret param '\(name)' had a value when run \(id) began and is never journaled; give it again with -p \(name)=VALUE\(from)")
     }
-    for name in instructions.approve.union(instructions.retry).union(instructions.markDone).sorted() {
-      // STEP, or STEP[INDEX] for one iteration of a for_each step (--retry, --mark-done).
+    for given in instructions.approve.union(instructions.retry).union(instructions.markDone).sorted() {
+      // STEP, STEP[INDEX] for one iteration of a for_each step, STEP@HOST for one host of a
+      // step on hosts (--retry, --mark-done).
+      var name = given
+      if let at = given.firstIndex(of: "@") {
+        name = String(given[..<at])
+        let hostName = String(given[given.index(after: at)...])
+        guard runbook.step(name)?.hosts != nil, !instructions.approve.contains(given), plan.inventory?.host(named: hostName) != nil else {
+          throw RunSessionError(
+            .invalidInput,
+            "'\(given)' names no host of a step: STEP@HOST is for --retry and --mark-done of a step with on:, HOST from the run's inventory (see `runbook show \(id)\(commandSuffix)`)")
+        }
+      }
       var step = name
       if let open = name.firstIndex(of: "["), name.hasSuffix("]") {
         step = String(name[..<open])
@@ -315,13 +328,15 @@ public struct RunSession: Sendable {
     let executor = Executor(
       plan: plan, params: params, registry: registry, store: store,
       configuration: .init(runID: record.id, runStarted: record.startedAt, parallel: parallel, resume: resume, environment: environment),
-      observer: attendance.observer, approver: attendance.approver, interruption: attendance.interruption)
+      observer: attendance.observer, approver: attendance.approver, interruption: attendance.interruption, hostRunner: hostRunner)
     do {
       try store.updateRun(record.id, status: .running, pid: pid, host: host, at: Date())
       let outcome = try await executor.run()
+      await hostRunner?.close()
       try store.updateRun(record.id, status: outcome.runStatus, pid: pid, host: host, at: Date())
       return Finished(runID: record.id, outcome: outcome)
     } catch {
+      await hostRunner?.close()
       throw RunSessionError(.journal, "the journal failed, the run stops here: \(error)", cause: error)
     }
   }

@@ -55,7 +55,7 @@ public final class InMemoryStateStore: StateStore, @unchecked Sendable {
         records.append(record)
       }
       stepRecords[record.runID] = records
-      append(JournalEvent(runID: record.runID, at: at, kind: event, step: record.step, iteration: record.iteration, message: record.message))
+      append(JournalEvent(runID: record.runID, at: at, kind: event, step: record.step, iteration: record.iteration, host: record.host, message: record.message))
     }
   }
 

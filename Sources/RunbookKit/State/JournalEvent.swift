@@ -8,15 +8,20 @@ public struct JournalEvent: Sendable, Equatable {
   public var kind: String
   public var step: String?
   public var iteration: Int?
+  /// The inventory host of a step on hosts.
+  public var host: String?
   public var message: String?
 
-  public init(sequence: Int64 = 0, runID: String, at: Date, kind: String, step: String? = nil, iteration: Int? = nil, message: String? = nil) {
+  public init(
+    sequence: Int64 = 0, runID: String, at: Date, kind: String, step: String? = nil, iteration: Int? = nil, host: String? = nil, message: String? = nil
+  ) {
     self.sequence = sequence
     self.runID = runID
     self.at = at
     self.kind = kind
     self.step = step
     self.iteration = iteration
+    self.host = host
     self.message = message
   }
 }

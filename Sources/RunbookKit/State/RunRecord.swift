@@ -22,6 +22,9 @@ public struct RunRecord: Sendable, Equatable {
   /// Who approved the sealed plan it runs, by signature (docs/running.md, "Signed approvals");
   /// empty when none was demanded.
   public var approvers: [PlanApprover]
+  /// The inventory its steps on hosts resolve in, as it was when the run began: `resume` goes
+  /// to the same hosts (docs/running.md, "Steps on hosts").
+  public var inventory: Inventory?
   public var lockName: String
   public var status: RunStatus
   public var startedAt: Date
@@ -32,8 +35,9 @@ public struct RunRecord: Sendable, Equatable {
   public init(
     id: String, runbookName: String, file: String, source: String, sha256: String, params: [String: JSONValue],
     fromPlanFile: Bool, lockName: String, status: RunStatus, startedAt: Date, finishedAt: Date? = nil, pid: Int32,
-    host: String, workingDirectory: String, secretsGiven: [String] = [], approvers: [PlanApprover] = []
+    host: String, workingDirectory: String, secretsGiven: [String] = [], approvers: [PlanApprover] = [], inventory: Inventory? = nil
   ) {
+    self.inventory = inventory
     self.secretsGiven = secretsGiven
     self.approvers = approvers
     self.id = id

@@ -1,9 +1,12 @@
 import Foundation
 
-/// The journaled state of one step, or of one iteration of a `for_each` step.
+/// The journaled state of one step, of one iteration of a `for_each` step, or of a step on one
+/// inventory host.
 public struct StepRecord: Sendable, Equatable {
   public var runID: String
   public var step: String
+  /// The inventory host it ran on, for a step with `on:`; nil for what runs where `runbook` runs.
+  public var host: String?
   /// The iteration's index for a `for_each` step; nil for the step as a whole.
   public var iteration: Int?
   /// The iteration's item.
@@ -23,15 +26,20 @@ public struct StepRecord: Sendable, Equatable {
   /// The process group of its running command, so a resume after a crash can wait for a command
   /// the dead engine left behind instead of judging the step while it still runs.
   public var processGroup: Int32?
+  /// The boot id of the machine `processGroup` runs on, for a step on a host: a process group
+  /// number means nothing once that machine rebooted.
+  public var processBootID: String?
 
   public init(
-    runID: String, step: String, iteration: Int? = nil, item: JSONValue? = nil, status: StepStatus, attempts: Int = 0,
+    runID: String, step: String, host: String? = nil, iteration: Int? = nil, item: JSONValue? = nil, status: StepStatus, attempts: Int = 0,
     startedAt: Date? = nil, finishedAt: Date? = nil, outputs: [String: JSONValue] = [:], message: String? = nil,
-    outputTail: String = "", approved: Bool = false, processGroup: Int32? = nil
+    outputTail: String = "", approved: Bool = false, processGroup: Int32? = nil, processBootID: String? = nil
   ) {
     self.processGroup = processGroup
+    self.processBootID = processBootID
     self.runID = runID
     self.step = step
+    self.host = host
     self.iteration = iteration
     self.item = item
     self.status = status
@@ -44,7 +52,7 @@ public struct StepRecord: Sendable, Equatable {
     self.approved = approved
   }
 
-  public var key: StepKey { StepKey(step: step, iteration: iteration) }
+  public var key: StepKey { StepKey(step: step, iteration: iteration, host: host) }
 
   /// The iteration's item as a short label (`StepKey.itemLabel`), for events.
   public var itemLabel: String? { StepKey.itemLabel(item) }
@@ -53,17 +61,20 @@ public struct StepRecord: Sendable, Equatable {
   public var label: String { key.label(item: itemLabel) }
 }
 
-/// A step, or one iteration of it.
+/// A step, one iteration of it, or the step on one host.
 public struct StepKey: Hashable, Sendable, CustomStringConvertible {
   public var step: String
   public var iteration: Int?
+  public var host: String?
 
-  public init(step: String, iteration: Int? = nil) {
+  public init(step: String, iteration: Int? = nil, host: String? = nil) {
     self.step = step
     self.iteration = iteration
+    self.host = host
   }
 
-  public var description: String { iteration.map { "\(step)[\($0)]" } ?? step }
+  /// `push`, `push[1]`, `push@node2`: what `--retry` and `--mark-done` take.
+  public var description: String { (iteration.map { "\(step)[\($0)]" } ?? step) + (host.map { "@\($0)" } ?? "") }
 
   /// The key followed by an iteration's item label, as output, `show` and events name it:
   /// `defrag[1] m2`.

@@ -1,0 +1,233 @@
+import Foundation
+import RunbookActions
+import RunbookKit
+
+/// One inventory host reached through a multiplexed OpenSSH master, with the action agent
+/// installed in its cache (docs/running.md, "Steps on hosts"): the master is opened on first
+/// use and closed at the end of the run; every action is one session of it.
+actor SSHConnection {
+  let target: SSHTarget
+  let agent: AgentExecutable
+  let environment: [String: String]
+  private var isOpen = false
+
+  init(target: SSHTarget, agent: AgentExecutable, environment: [String: String]) {
+    self.target = target
+    self.agent = agent
+    self.environment = environment
+  }
+
+  /// Where the agent lives on the host, relative to the login directory: named by its sha256,
+  /// so a changed engine is a new file and a present one needs no copy.
+  var agentPath: String { ".cache/runbook/agents/\(agent.sha256)/runbook" }
+
+  /// How long the master outlives its last session when the engine dies without closing it.
+  static let persist = "60"
+
+  // MARK: Opening
+
+  /// Opens the master and makes sure the agent is there; an open connection is kept.
+  func open() async throws {
+    guard !isOpen else { return }
+    let master = try await ssh(["-o", "ControlMaster=yes", "-o", "ControlPersist=\(Self.persist)", "-f", "-N"], command: [], input: nil)
+    guard master.exitCode == 0 else { throw transportError(master.stderrTail, opening: true) }
+    isOpen = true
+    if try await identity() != agent.sha256 {
+      try await install()
+      let installed = try await identity()
+      guard installed == agent.sha256 else {
+        throw ActionError(.cannotStart, "\(name): the agent copied to ~/\(agentPath) has sha256 \(installed ?? "(none)"), not \(agent.sha256)")
+      }
+    }
+  }
+
+  /// The installed agent's sha256, or nil when there is none.
+  private func identity() async throws -> String? {
+    let outcome = try await ssh(["-o", "ControlMaster=no"], command: [agentPath, "agent"], input: AgentRequest.identity.json)
+    if outcome.exitCode == 127 || outcome.exitCode == 126 { return nil }
+    guard outcome.exitCode == 0 else { throw transportError(outcome.stderrTail, opening: false) }
+    guard case .identity(let sha256, _, _)? = outcome.stdout.split(separator: "\n").first.flatMap({ AgentMessage(line: String($0)) }) else {
+      return nil
+    }
+    return sha256
+  }
+
+  /// Copies the engine's executable into the host's agent cache: to a temporary name first,
+  /// so a cut-off copy is never taken for the agent.
+  private func install() async throws {
+    let directory = (agentPath as NSString).deletingLastPathComponent
+    let script = "umask 077 && mkdir -p \(directory) && cat > \(agentPath).$$ && chmod 700 \(agentPath).$$ && mv -f \(agentPath).$$ \(agentPath)"
+    let bytes: [UInt8]
+    do {
+      bytes = Array(try Data(contentsOf: URL(fileURLWithPath: agent.path)))
+    } catch {
+      throw ActionError(.cannotStart, "cannot read the agent executable \(agent.path): \(error.localizedDescription)")
+    }
+    let copy = try await run(command: ["sh", "-c", ShellQuoting.word(.string(script))], input: bytes)
+    guard copy.exitCode == 0 else {
+      throw ActionError(.cannotStart, "\(name): cannot copy the agent to ~/\(directory): \(Self.lastLine(copy.stderrTail))")
+    }
+  }
+
+  // MARK: Requests
+
+  /// Runs one action through the agent: its output and process start go to `context` as
+  /// they come; the operator's signals and a timeout reach its process group on the host.
+  func run(_ request: AgentRun, become: Bool, in context: ActionContext) async throws -> ActionResult {
+    try await open()
+    let remote = RemoteProcess()
+    let forwarder = context.interruption.register { [self] signal in
+      Task { await self.signal(remote, signal, become: become) }
+    }
+    defer { context.interruption.unregister(forwarder: forwarder) }
+    let relay = MessageRelay(context: context, remote: remote)
+    let command = become ? SSHTarget.becoming(target.host.connection.becomeUser, [agentPath, "agent"]) : [agentPath, "agent"]
+    let outcome = try await withTaskCancellationHandler {
+      try await ssh(["-o", "ControlMaster=no"], command: command, input: AgentRequest.run(request).json, relay: relay)
+    } onCancel: {
+      // The step's timeout: stop the command on the host, not only the local ssh.
+      Task { await self.signal(remote, SIGTERM, become: become) }
+    }
+    switch relay.ending {
+    case .result(let outputs)?:
+      return ActionResult(outputs)
+    case .failure(let code, let message, let outputs)?:
+      throw ActionError(ActionError.Code(code), message, outputs: outputs)
+    default:
+      if outcome.exitCode == 255 { throw transportError(outcome.stderrTail, opening: false) }
+      let stderr = Self.lastLine(outcome.stderrTail)
+      if become, stderr.contains("sudo:") {
+        throw ActionError(
+          .cannotStart, "\(name): become failed: \(stderr) (the engine runs sudo -n, which never asks a password: allow this user NOPASSWD, or log in as root)")
+      }
+      throw ActionError(.failed, "\(name): the agent ended with status \(outcome.exitCode) before it answered" + (stderr.isEmpty ? "" : ": \(stderr)"))
+    }
+  }
+
+  /// Whether a process group started on the host during `bootID` still runs.
+  func isRunning(processGroup: Int32, bootID: String) async throws -> Bool {
+    try await open()
+    let outcome = try await ssh(["-o", "ControlMaster=no"], command: [agentPath, "agent"], input: AgentRequest.process(group: processGroup, bootID: bootID).json)
+    guard outcome.exitCode == 0, case .process(let running)? = outcome.stdout.split(separator: "\n").first.flatMap({ AgentMessage(line: String($0)) }) else {
+      throw transportError(outcome.stderrTail, opening: false)
+    }
+    return running
+  }
+
+  /// Sends `signal` to the action's process group on the host, once it is known.
+  private func signal(_ remote: RemoteProcess, _ signal: Int32, become: Bool) async {
+    guard let group = remote.group else { return }
+    let kill = ["kill", "-s", Self.signalName(signal), "--", "-\(group)"]
+    _ = try? await ssh(["-o", "ControlMaster=no"], command: become ? SSHTarget.becoming(nil, kill) : kill, input: nil, timeout: .seconds(10))
+  }
+
+  /// Closes the master; sessions still running end with it.
+  func close() async {
+    guard isOpen else { return }
+    isOpen = false
+    _ = try? await ssh(["-O", "exit"], command: [], input: nil, timeout: .seconds(10))
+  }
+
+  // MARK: ssh
+
+  private var name: String { "host \(target.host.name) (\(target.endpoint))" }
+
+  private func run(command: [String], input: [UInt8]) async throws -> ChildProcess.Outcome {
+    try await ssh(["-o", "ControlMaster=no"], command: command, input: input)
+  }
+
+  private func ssh(_ options: [String], command: [String], input: JSONValue, relay: MessageRelay? = nil) async throws -> ChildProcess.Outcome {
+    try await ssh(options, command: command, input: Array(input.serialized(pretty: false).utf8), relay: relay)
+  }
+
+  private func ssh(
+    _ options: [String], command: [String], input: [UInt8]?, relay: MessageRelay? = nil, timeout: Duration? = nil
+  ) async throws -> ChildProcess.Outcome {
+    let child = ChildProcess(
+      argv: target.arguments(options, command: command), environment: environment, timeout: timeout, standardInput: input,
+      streamsStandardOutput: relay != nil, streamsStandardError: false)
+    // ssh itself is not the step's command: the operator's signals go to the remote group.
+    let quiet = ActionContext(
+      runID: "", step: "", environment: environment, output: { line in relay?.receive(line) }, interruption: Interruption(),
+      runCheck: { _, _ in [:] }, evaluateExpect: { _, _ in .null })
+    return try await child.run(in: quiet)
+  }
+
+  /// What ssh's own failure (exit 255) means for the operator: an unknown or changed host
+  /// key (nothing ran there), or a host that cannot be reached.
+  private func transportError(_ stderr: String, opening: Bool) -> ActionError {
+    let endpoint = target.endpoint
+    let address = target.host.connection.address
+    let port = target.host.connection.port ?? 22
+    let keyName = port == 22 ? address : "[\(address)]:\(port)"
+    if stderr.contains("REMOTE HOST IDENTIFICATION HAS CHANGED") || stderr.contains("Host key for") && stderr.contains("has changed") {
+      return ActionError(
+        ActionError.Code("host-key-changed"),
+        "\(name): its host key changed since it was recorded in known_hosts; nothing was run there. If the host was rebuilt, check the new key's fingerprint, then: ssh-keygen -R '\(keyName)' and connect once with ssh -p \(port) \(address)")
+    }
+    if stderr.contains("Host key verification failed") || stderr.contains("host key is known") {
+      return ActionError(
+        ActionError.Code("host-key-unknown"),
+        "\(name): its host key is not in known_hosts; nothing was run there. Check its fingerprint, then accept it: ssh-keyscan -p \(port) \(address) >> ~/.ssh/known_hosts")
+    }
+    let reason = Self.lastLine(stderr)
+    return ActionError(
+      ActionError.Code("host-unreachable"),
+      "\(name) \(opening ? "cannot be reached" : "dropped the connection")\(reason.isEmpty ? "" : ": \(reason)") (ssh to \(endpoint))")
+  }
+
+  static func lastLine(_ text: String) -> String {
+    text.split(whereSeparator: \.isNewline).last.map { String($0).trimmingCharacters(in: .whitespaces) } ?? ""
+  }
+
+  static func signalName(_ signal: Int32) -> String {
+    switch signal {
+    case SIGINT: "INT"
+    case SIGKILL: "KILL"
+    default: "TERM"
+    }
+  }
+}
+
+/// The executable sent to hosts as the action agent, and its sha256.
+struct AgentExecutable: Sendable {
+  var path: String
+  var sha256: String
+}
+
+/// The process group of an action on a host, once the agent said it started.
+final class RemoteProcess: @unchecked Sendable {
+  private let lock = NSLock()
+  private var started: Int32?
+
+  var group: Int32? { lock.withLock { started } }
+  func set(_ group: Int32) { lock.withLock { started = group } }
+}
+
+/// Turns the agent's stdout lines into the action's output and process start, and keeps how
+/// the action ended.
+final class MessageRelay: @unchecked Sendable {
+  private let lock = NSLock()
+  private let context: ActionContext
+  private let remote: RemoteProcess
+  private var end: AgentMessage?
+
+  init(context: ActionContext, remote: RemoteProcess) {
+    self.context = context
+    self.remote = remote
+  }
+
+  var ending: AgentMessage? { lock.withLock { end } }
+
+  func receive(_ line: OutputLine) {
+    guard line.stream == .stdout, let message = AgentMessage(line: line.text) else { return }
+    switch message {
+    case .output(let output): context.output(output)
+    case .started(let group, let bootID):
+      remote.set(group)
+      context.processStarted(group, bootID)
+    case .result, .failure: lock.withLock { end = message }
+    case .identity, .process: break
+    }
+  }
+}
