@@ -13,7 +13,7 @@ struct RunbookCommand: AsyncParsableCommand {
     version: "0.1.0",
     subcommands: [
       Validate.self, Plan.self, Approve.self, Apply.self, Resume.self, Runs.self, Show.self, Describe.self, List.self, Actions.self,
-      Schema.self, Locks.self, Unlock.self, Agent.self,
+      Schema.self, Locks.self, Unlock.self, Hosts.self, Agent.self,
     ]
   )
 }
