@@ -103,9 +103,9 @@ extension Executor {
       let expressionOnly = action == CheckSpec.expressionOnlyAction && check.call.with.isEmpty
       let what = check.expect.map { expressionOnly ? $0.raw : "\(action): \($0.raw)" } ?? "\(action) succeeds"
       observer.observe(RunEvent(
-        .checkEvaluated, runID: runID, step: record?.step, iteration: record?.iteration, item: record?.itemLabel,
+        .checkEvaluated, runID: runID, step: record?.step, iteration: record?.iteration, host: record?.host, item: record?.itemLabel,
         check: role.rawValue, status: status.rawValue, message: mask(what + (detail.map { " — \($0)" } ?? ""))))
-      probeLog?.record(.init(step: record?.step, iteration: record?.iteration, role: role.rawValue, index: index), .init(status: status, message: detail.map { mask($0) }))
+      probeLog?.record(.init(step: record?.step, iteration: record?.iteration, host: record?.host, role: role.rawValue, index: index), .init(status: status, message: detail.map { mask($0) }))
     }
     if let unless = check.unless {
       switch evaluateCondition(unless, context) {

@@ -122,7 +122,7 @@ extension Executor {
   func resolveInDoubt(_ step: Step, key: StepKey, record: inout StepRecord, context: EvaluationContext) async throws -> StepFinish? {
     if let group = record.processGroup, await commandRuns(group, record) {
       let place = record.host.map { " on \($0)" } ?? ""
-      observer.observe(RunEvent(.note, runID: runID, step: key.step, iteration: key.iteration, item: record.itemLabel, message: "\(record.label) is in doubt and its command (process group \(group)\(place)) still runs; waiting for it to end"))
+      observer.observe(RunEvent(.note, runID: runID, step: key.step, iteration: key.iteration, host: key.host, item: record.itemLabel, message: "\(record.label) is in doubt and its command (process group \(group)\(place)) still runs; waiting for it to end"))
       while await commandRuns(group, record), !interruption.isInterrupted { try? await Task.sleep(for: .milliseconds(record.host == nil ? 200 : 1000)) }
       if interruption.isInterrupted { return StepFinish(status: .interrupted, message: "interrupted while waiting for \(key)") }
     }
@@ -176,7 +176,7 @@ extension Executor {
       record.startedAt = Date()
       record.finishedAt = nil
       try save(record, event: "step.started")
-      observer.observe(RunEvent(.stepStarted, runID: runID, step: key.step, iteration: key.iteration, item: record.itemLabel, attempt: attempt))
+      observer.observe(RunEvent(.stepStarted, runID: runID, step: key.step, iteration: key.iteration, host: key.host, item: record.itemLabel, attempt: attempt))
       do {
         let result = try await perform(descriptor, input, key: key, timeout: step.timeout, tail: tail, context: context)
         record.outputs = result.outputs.mapValues { mask($0).json }
@@ -191,7 +191,7 @@ extension Executor {
           return try finish(&record, .interrupted, message: "interrupted: \(mask(error.message))", event: "step.interrupted")
         }
         if attempt < attempts {
-          observer.observe(RunEvent(.stepRetrying, runID: runID, step: key.step, iteration: key.iteration, item: record.itemLabel, attempt: attempt, message: mask(error.message)))
+          observer.observe(RunEvent(.stepRetrying, runID: runID, step: key.step, iteration: key.iteration, host: key.host, item: record.itemLabel, attempt: attempt, message: mask(error.message)))
           try await Task.sleep(for: .milliseconds(Int64(delay * 1000)))
           delay *= step.retry?.backoff ?? 1
         }
@@ -215,7 +215,7 @@ extension Executor {
     let actionContext = makeActionContext(key: key, context: context, journalsProcesses: true) { [observer, runID, mask] line in
       let masked = OutputLine(line.stream, mask(line.text))
       tail.append(masked)
-      observer.observe(RunEvent(.stepOutput, runID: runID, step: key.step, iteration: key.iteration, item: item, line: masked))
+      observer.observe(RunEvent(.stepOutput, runID: runID, step: key.step, iteration: key.iteration, host: key.host, item: item, line: masked))
     }
     let act: @Sendable () async throws -> ActionResult = { [probeReads] in
       // A probe reads each action and inputs once, its checks and steps alike.
@@ -303,7 +303,7 @@ extension Executor {
     if ![.awaitingApproval, .blocked, .inDoubt].contains(status) { record.finishedAt = Date() }
     try save(record, event: event)
     let elapsed = record.startedAt.map { Date().timeIntervalSince($0) }
-    observer.observe(RunEvent(.stepFinished, runID: runID, step: record.step, iteration: record.iteration, item: record.itemLabel, status: status.rawValue, message: message, elapsed: elapsed))
+    observer.observe(RunEvent(.stepFinished, runID: runID, step: record.step, iteration: record.iteration, host: record.host, item: record.itemLabel, status: status.rawValue, message: message, elapsed: elapsed))
     return StepFinish(status: status, message: message)
   }
 }

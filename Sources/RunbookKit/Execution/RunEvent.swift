@@ -21,6 +21,8 @@ public struct RunEvent: Sendable {
   public var runID: String
   public var step: String?
   public var iteration: Int?
+  /// The inventory host of a step on hosts.
+  public var host: String?
   /// An iteration's item as a short label (`m2`), so output names what it works on.
   public var item: String?
   /// What a `check.evaluated` check guards: `run precondition`, `precondition`, `skip_if`, `verify`.
@@ -33,7 +35,7 @@ public struct RunEvent: Sendable {
   public var elapsed: Double?
 
   public init(
-    _ kind: Kind, runID: String, step: String? = nil, iteration: Int? = nil, item: String? = nil, check: String? = nil, attempt: Int? = nil, status: String? = nil,
+    _ kind: Kind, runID: String, step: String? = nil, iteration: Int? = nil, host: String? = nil, item: String? = nil, check: String? = nil, attempt: Int? = nil, status: String? = nil,
     message: String? = nil, line: OutputLine? = nil, elapsed: Double? = nil, at: Date = Date()
   ) {
     self.kind = kind
@@ -41,6 +43,7 @@ public struct RunEvent: Sendable {
     self.runID = runID
     self.step = step
     self.iteration = iteration
+    self.host = host
     self.item = item
     self.check = check
     self.attempt = attempt
@@ -52,7 +55,7 @@ public struct RunEvent: Sendable {
 
   /// The step as the terminal names it: `talk`, `defrag[1] m2`.
   public var stepLabel: String {
-    StepKey(step: step ?? "", iteration: iteration).label(item: item)
+    StepKey(step: step ?? "", iteration: iteration, host: host).label(item: item)
   }
 
   /// One JSON object, as `apply --format json` prints one per line.
@@ -62,6 +65,7 @@ public struct RunEvent: Sendable {
     ]
     if let step { members.append(.init("step", .string(step))) }
     if let iteration { members.append(.init("iteration", .int(Int64(iteration)))) }
+    if let host { members.append(.init("host", .string(host))) }
     if let item { members.append(.init("item", .string(item))) }
     if let check { members.append(.init("check", .string(check))) }
     if let attempt { members.append(.init("attempt", .int(Int64(attempt)))) }

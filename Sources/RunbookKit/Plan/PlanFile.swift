@@ -19,6 +19,9 @@ public struct PlanFile: Sendable {
   /// When a probe read the facts the plan shows, and those facts (nil: not probed); `apply`
   /// reads them again and refuses the plan when they changed (docs/running.md, "Stale plans").
   public let probe: Probe?
+  /// The inventory the plan's steps on hosts resolve in, as reviewed; `apply` runs on these
+  /// hosts and refuses another inventory (docs/running.md, "Steps on hosts").
+  public let inventory: Inventory?
   /// Reviewers' signatures, in the order they were added (docs/running.md, "Signed approvals").
   /// Outside the seal, so that reviewers can sign the same file one after another; each one
   /// binds the seal itself.
@@ -32,7 +35,8 @@ public struct PlanFile: Sendable {
     public var facts: [Fact]
   }
 
-  public init(runbook: Runbook, params: ParamValues, programs: ProgramPins, probe: Plan.Probe? = nil, created: Date = Date()) {
+  public init(runbook: Runbook, params: ParamValues, programs: ProgramPins, probe: Plan.Probe? = nil, inventory: Inventory? = nil, created: Date = Date()) {
+    self.inventory = inventory
     runbookFile = runbook.file
     runbookText = runbook.text
     var values: [String: Value] = [:]
@@ -55,7 +59,8 @@ public struct PlanFile: Sendable {
       "secret_params": .array(secretParams.map { .string($0) }),
       "programs": programs.json,
     ]
-    sealedContent = sealedProbe.map { content.appending("probe", $0.json) } ?? content
+    let probed = sealedProbe.map { content.appending("probe", $0.json) } ?? content
+    sealedContent = inventory.map { probed.appending("inventory", $0.json) } ?? probed
   }
 
   /// When the plan was made, or nil when `created` cannot be read.
@@ -131,11 +136,19 @@ public struct PlanFile: Sendable {
       }
       probe = Probe(at: at, facts: facts.compactMap { fact in fact["name"]?.stringValue.map { Fact(name: $0, value: fact["value"] ?? .null) } })
     }
+    var inventory: Inventory?
+    if let sealed = json["inventory"] {
+      do {
+        inventory = try Inventory(ansibleJSON: sealed)
+      } catch {
+        return .refused(.notAPlanFile(path, reason: "its 'inventory' is not an inventory: \(error.reason)"))
+      }
+    }
     var plan = PlanFile(
       runbookFile: runbookFile, runbookText: runbookText,
       params: Dictionary(paramMembers.map { ($0.key, Value($0.value)) }, uniquingKeysWith: { a, _ in a }),
       secretParams: secrets.compactMap(\.stringValue), programs: ProgramPins(json: json["programs"]), created: created,
-      probe: probe, sealedContent: content)
+      probe: probe, inventory: inventory, sealedContent: content)
     guard seal == plan.seal else { return .refused(.planSealBroken(path)) }
     guard digest == Runbook.sha256(runbookText) else { return .refused(.planRunbookDigest(path)) }
     plan.signatures = signatures
@@ -144,9 +157,10 @@ public struct PlanFile: Sendable {
 
   private init(
     runbookFile: String, runbookText: String, params: [String: Value], secretParams: [String], programs: ProgramPins?,
-    created: String, probe: Probe?, sealedContent: JSONValue
+    created: String, probe: Probe?, inventory: Inventory?, sealedContent: JSONValue
   ) {
     self.probe = probe
+    self.inventory = inventory
     self.runbookFile = runbookFile
     self.runbookText = runbookText
     self.params = params

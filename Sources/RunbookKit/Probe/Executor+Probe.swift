@@ -5,7 +5,8 @@ extension Executor {
   /// preconditions, every step's guards, and the read-only steps whose needs it could run —
   /// and reports what it found. Nothing that is not read-only runs: the executor refuses it.
   public static func probe(
-    _ plan: Plan, params: ParamValues, registry: ActionRegistry, environment: [String: String], interruption: Interruption
+    _ plan: Plan, params: ParamValues, registry: ActionRegistry, environment: [String: String], interruption: Interruption,
+    hostRunner: (any HostRunner)? = nil
   ) async throws -> ProbeReport {
     let store = InMemoryStateStore()
     let started = Date()
@@ -16,7 +17,7 @@ extension Executor {
     let executor = Executor(
       plan: plan, params: params, registry: registry, store: store,
       configuration: .init(runID: id, runStarted: started, environment: environment, mode: .probe),
-      observer: Unobserved(), approver: NobodyToAsk(), interruption: interruption)
+      observer: Unobserved(), approver: NobodyToAsk(), interruption: interruption, hostRunner: hostRunner)
     _ = try await executor.run()
     let records = try store.steps(ofRun: id)
     return ProbeReport(

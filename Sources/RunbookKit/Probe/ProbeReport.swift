@@ -23,12 +23,15 @@ public struct ProbeReport: Sendable {
   public struct Site: Hashable, Sendable {
     public var step: String?
     public var iteration: Int?
+    /// The inventory host of a step on hosts.
+    public var host: String?
     public var role: String
     public var index: Int
 
-    public init(step: String?, iteration: Int?, role: String, index: Int) {
+    public init(step: String?, iteration: Int?, host: String? = nil, role: String, index: Int) {
       self.step = step
       self.iteration = iteration
+      self.host = host
       self.role = role
       self.index = index
     }

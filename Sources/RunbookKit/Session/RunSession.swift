@@ -141,7 +141,7 @@ public struct RunSession: Sendable {
     guard let reviewed = new.reviewedFacts else { return [] }
     let found: [Fact]
     do {
-      found = try await new.plan.probed(params: new.params, registry: registry, environment: environment, interruption: interruption).probe?.facts ?? []
+      found = try await new.plan.probed(params: new.params, registry: registry, environment: environment, interruption: interruption, hostRunner: hostRunner).probe?.facts ?? []
     } catch {
       throw RunSessionError(.stale, "\(new.file) was reviewed with probed facts, and probing them again failed: \(error)", cause: error)
     }

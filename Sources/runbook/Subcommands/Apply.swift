@@ -37,6 +37,8 @@ struct Apply: AsyncParsableCommand {
 
   @OptionGroup var state: StateOptions
 
+  @OptionGroup(title: "Hosts") var hosts: InventoryOptions
+
   @OptionGroup(title: "Signed approvals") var review: ReviewOptions
 
   func validate() throws {
@@ -52,7 +54,8 @@ struct Apply: AsyncParsableCommand {
   func run() async throws {
     let input = try RunbookInput.load(runbook, params: params.values, paramsFile: params.file)
     let approvers = try await review.approvers(of: input)
-    let (built, problems) = PlanBuilder.build(input.document, params: input.params, registry: input.registry)
+    let inventory = try hosts.resolve(for: input)
+    let (built, problems) = PlanBuilder.build(input.document, params: input.params, registry: input.registry, inventory: inventory)
     guard let plan = built else {
       Terminal.report(problems, sources: input.sources)
       throw ExitStatus.invalidInput
@@ -65,7 +68,8 @@ struct Apply: AsyncParsableCommand {
     new.approvers = approvers
     let store = try state.openStore()
     let interactive = isatty(STDIN_FILENO) == 1 && isatty(STDERR_FILENO) == 1
-    let driver = RunDriver(store: store, registry: input.registry, format: format, interactive: interactive, hint: state.hint)
+    var driver = RunDriver(store: store, registry: input.registry, format: format, interactive: interactive, hint: state.hint)
+    driver.hostRunner = try HostTransport.runner(for: plan, stateDirectory: state.directoryPath)
     let policy = RunSession.ReviewPolicy(maxPlanAge: maxPlanAge.flatMap(RunbookDuration.init), allowDrift: allowDrift)
     let checked: RunSession.CheckedRun
     do {

@@ -29,6 +29,10 @@ struct Plan: AsyncParsableCommand {
   @Option(help: ArgumentHelp("Write a sealed plan file for a later apply.", valueName: "plan"))
   var out: String?
 
+  @OptionGroup(title: "Hosts") var hosts: InventoryOptions
+
+  @OptionGroup var state: StateOptions
+
   @Option(
     name: .customLong("allowed-signers"),
     help: ArgumentHelp("Verify a plan file's signatures against this OpenSSH allowed_signers file.", valueName: "file"))
@@ -37,7 +41,8 @@ struct Plan: AsyncParsableCommand {
   func run() async throws {
     let input = try RunbookInput.load(runbook, params: params.values, paramsFile: params.file)
     let verdicts = try await signatureVerdicts(input)
-    let (built, problems) = PlanBuilder.build(input.document, params: input.params, registry: input.registry)
+    let inventory = try hosts.resolve(for: input)
+    let (built, problems) = PlanBuilder.build(input.document, params: input.params, registry: input.registry, inventory: inventory)
     Teardown.skip((input, built))
     guard var plan = built else {
       Terminal.report(problems, sources: input.sources)
@@ -49,7 +54,9 @@ struct Plan: AsyncParsableCommand {
         // one does not wait for a read that does not stop (nothing is journaled here).
         let interruption = Interruption()
         let trap = SignalTrap(interruption) { _, first in if !first { Foundation.exit(ExitStatus.interrupted.rawValue) } }
-        plan = try await plan.probed(params: input.params, registry: input.registry, environment: ProcessInfo.processInfo.environment, interruption: interruption)
+        plan = try await plan.probed(
+          params: input.params, registry: input.registry, environment: ProcessInfo.processInfo.environment, interruption: interruption,
+          hostRunner: try HostTransport.runner(for: plan, stateDirectory: state.directoryPath))
         withExtendedLifetime(trap) {}
         if interruption.isInterrupted {
           Terminal.standardError("interrupted: the probe stopped, so no plan is shown\n")
@@ -94,7 +101,7 @@ struct Plan: AsyncParsableCommand {
       }
     }
     if let out {
-      let file = PlanFile(runbook: plan.model, params: input.params, programs: plan.programs, probe: plan.probe)
+      let file = PlanFile(runbook: plan.model, params: input.params, programs: plan.programs, probe: plan.probe, inventory: plan.inventory)
       do {
         try AtomicFile.write(file.serialized(), to: out, mode: 0o600)
       } catch {

@@ -20,10 +20,10 @@ struct Resume: AsyncParsableCommand {
   @Option(help: ArgumentHelp("Approve a step that waits for approval.", valueName: "step"))
   var approve: [String] = []
 
-  @Option(help: ArgumentHelp("Run an in-doubt step, or one iteration STEP[INDEX], again.", valueName: "step"))
+  @Option(help: ArgumentHelp("Run an in-doubt step, one iteration STEP[INDEX] or one host STEP@HOST, again.", valueName: "step"))
   var retry: [String] = []
 
-  @Option(name: .customLong("mark-done"), help: ArgumentHelp("Count an in-doubt or failed step, or one iteration STEP[INDEX], as done without running it.", valueName: "step"))
+  @Option(name: .customLong("mark-done"), help: ArgumentHelp("Count an in-doubt or failed step, one iteration STEP[INDEX] or one host STEP@HOST, as done without running it.", valueName: "step"))
   var markDone: [String] = []
 
   @Flag(name: .customLong("allow-changed"), help: "Resume even though the runbook file changed since the run began (the new text is used).")
@@ -40,10 +40,12 @@ struct Resume: AsyncParsableCommand {
 
   @OptionGroup var state: StateOptions
 
+  @OptionGroup(title: "Hosts") var hosts: InventoryOptions
+
   func run() async throws {
     guard let store = try state.openExistingStore() else { throw unknownRun() }
     let interactive = isatty(STDIN_FILENO) == 1 && isatty(STDERR_FILENO) == 1
-    let driver = RunDriver(store: store, registry: Registry.load(), format: format, interactive: interactive, hint: state.hint)
+    var driver = RunDriver(store: store, registry: Registry.load(), format: format, interactive: interactive, hint: state.hint)
     let found: RunSession.ResumePoint?
     do {
       found = try driver.session.resumePoint(runID, allowChanged: allowChanged)
@@ -59,11 +61,18 @@ struct Resume: AsyncParsableCommand {
     }
     for note in point.notes { Terminal.standardError("note: \(note)\n") }
     let input = try RunbookInput.load(text: point.text, file: point.record.file, params: params, sealed: point.params)
-    let (built, problems) = PlanBuilder.build(input.document, params: input.params, registry: input.registry)
+    // The hosts the run began with: another inventory would send its steps elsewhere.
+    let inventory = point.record.inventory
+    if let given = try hosts.loadIfGiven(), given.json != inventory?.json {
+      Terminal.standardError("error: run \(runID) began with \(inventory == nil ? "no inventory" : "another inventory"); resume it without -i, with the hosts it began with (`runbook show \(runID)\(state.hint)`)\n")
+      throw ExitStatus.invalidInput
+    }
+    let (built, problems) = PlanBuilder.build(input.document, params: input.params, registry: input.registry, inventory: inventory)
     guard let plan = built else {
       Terminal.report(problems, sources: input.sources)
       throw ExitStatus.invalidInput
     }
+    driver.hostRunner = try HostTransport.runner(for: plan, stateDirectory: state.directoryPath)
     if format == .text {
       let place = point.record.workingDirectory.isEmpty ? "" : " in \(point.record.workingDirectory)"
       Terminal.standardOutput("resuming run \(runID): \(plan.runbook.name) (was \(point.record.status.rawValue))\(place)\n")

@@ -61,7 +61,7 @@ final class ProgressRenderer: RunObserver, @unchecked Sendable {
   }
 
   private func observeLiveLocked(_ event: RunEvent) {
-    let key = StepKey(step: event.step ?? "", iteration: event.iteration)
+    let key = StepKey(step: event.step ?? "", iteration: event.iteration, host: event.host)
     switch event.kind {
     case .stepStarted:
       if running[key] == nil { order.append(key) }
@@ -173,7 +173,7 @@ final class ProgressRenderer: RunObserver, @unchecked Sendable {
     switch event.kind {
     case .runStarted: return "run \(event.runID)\(message)"
     case .preconditionFailed: return paint("✗ blocked by a precondition\(message)", "31")
-    case .stepStarted: return "▶ \(key)" + (event.attempt.map { $0 > 1 ? " (attempt \($0))" : "" } ?? "") + (event.iteration == nil && event.message != nil ? message : "")
+    case .stepStarted: return "▶ \(key)" + (event.attempt.map { $0 > 1 ? " (attempt \($0))" : "" } ?? "") + (event.iteration == nil && event.host == nil && event.message != nil ? message : "")
     case .stepOutput: return event.line.map { "  \(key) \($0.stream == .stderr ? "!" : "|") \($0.text)" }
     case .stepRetrying: return paint("↻ \(key) attempt \(event.attempt ?? 0) failed\(message); retrying", "33")
     case .checkEvaluated:

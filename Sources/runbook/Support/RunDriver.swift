@@ -13,11 +13,15 @@ struct RunDriver {
   var interactive: Bool
   /// The options a printed command needs to find this journal (`StateOptions.hint`).
   var hint: String
+  /// How the run's steps on hosts reach them (`HostTransport`).
+  var hostRunner: (any HostRunner)?
 
   static var host: String { ProcessInfo.processInfo.hostName }
 
   var session: RunSession {
-    RunSession(store: store, registry: registry, commandSuffix: hint)
+    var session = RunSession(store: store, registry: registry, commandSuffix: hint)
+    session.hostRunner = hostRunner
+    return session
   }
 
   /// Runs `body` (a session's apply or resume) with the terminal attending, then reports how

@@ -45,6 +45,9 @@ struct StateOptions: ParsableArguments {
   /// Where lookups looked, for "no run … in DIR".
   var path: String { state.databasePath }
 
+  /// The state directory itself (ssh's master sockets live under it).
+  var directoryPath: String { state.path }
+
   private static func failure(_ state: StateDirectory, _ error: any Error) -> ExitStatus {
     Terminal.standardError("error: cannot open the state directory \(state.path): \(error)\n")
     return .invalidInput
