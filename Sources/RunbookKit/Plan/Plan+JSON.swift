@@ -63,9 +63,16 @@ extension Plan {
         "iterations": .array(loop.iterations.map(json)),
       ]
     } ?? .null
+    let hosts: JSONValue = step.hosts.map { hosts in
+      [
+        "source": .string(hosts.source), "hosts": hosts.names.json, "known": .bool(!hosts.names.containsUnknown),
+        "batches": .array(hosts.batches.map { .array($0.map { .string($0) }) }), "max_fail": .string(hosts.maxFail.description),
+        "become": .bool(hosts.become),
+      ]
+    } ?? .null
     let value: JSONValue = [
       "id": .string(step.id), "title": step.title?.json ?? .null, "stage": .int(Int64(step.stage)),
-      "needs": .array(step.needs.map { .string($0) }), "call": json(step.call), "for_each": loop,
+      "needs": .array(step.needs.map { .string($0) }), "call": json(step.call), "for_each": loop, "on": hosts,
       "when": step.when.map(json) ?? .null, "will_run": .bool(step.willRun),
       "skip_if": .array(step.skipIf.map(json)), "preconditions": .array(step.preconditions.map(json)),
       "approval": step.approval?.json ?? .null,

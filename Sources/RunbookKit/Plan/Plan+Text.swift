@@ -92,6 +92,20 @@ extension Plan {
     return out
   }
 
+  /// `on: etcd → node1, node2, node3` and the batches they are visited in.
+  static func hostLines(_ hosts: Hosts, indent pad: String) -> String {
+    let become = hosts.become ? ", as root (sudo -n)" : ""
+    guard case .list(let names) = hosts.names else {
+      return "\(pad)on: \(VisibleText.line(hosts.source)) → \(VisibleText.line(hosts.names.plainText))\(become)\n"
+    }
+    var out = "\(pad)on: \(VisibleText.line(hosts.source)) → \(names.isEmpty ? "no hosts" : names.map { VisibleText.line($0.plainText) }.joined(separator: ", "))\(become)\n"
+    if hosts.batches.count > 1 {
+      let batches = hosts.batches.map { "[" + $0.map(VisibleText.line).joined(separator: ", ") + "]" }.joined(separator: " ")
+      out += "\(pad)  \(hosts.batches.count) batches: \(batches); a batch with more than \(hosts.maxFail) failed stops the rest\n"
+    }
+    return out
+  }
+
   static func lines(_ step: Step) -> String {
     let call = step.call
     var out = "  \(call.effect.marker) \(step.id)"
@@ -106,6 +120,7 @@ extension Plan {
     for check in step.skipIf { out += "\(pad)skip if already done:\n" + lines(check, indent: pad + "  ") }
     for check in step.preconditions { out += "\(pad)precondition:\n" + lines(check, indent: pad + "  ") }
     if let approval = step.approval { out += "\(pad)approval: \(VisibleText.line(approval.plainText))\n" }
+    if let hosts = step.hosts { out += hostLines(hosts, indent: pad) }
     if let loop = step.loop {
       let pace = loop.maxParallel.map { $0 == 1 ? ", one at a time" : ", \($0) at a time" } ?? ""
       switch loop.items {
