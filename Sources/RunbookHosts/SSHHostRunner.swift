@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import RunbookKit
 
@@ -9,6 +10,9 @@ public actor SSHHostRunner: HostRunner {
   private let controlDirectory: String
   private let environment: [String: String]
   private var connections: [String: SSHConnection] = [:]
+  /// Makes this runner's master sockets its own: two runs, or two inventory names for one
+  /// address, never share (or fight over) a master.
+  private let token = UUID().uuidString
 
   /// - Parameters:
   ///   - agentExecutable: what is sent to hosts as the agent: the running engine's own
@@ -40,18 +44,20 @@ public actor SSHHostRunner: HostRunner {
 
   private func connection(_ host: InventoryHost) -> SSHConnection {
     if let open = connections[host.name], open.target.host == host { return open }
-    let connection = SSHConnection(target: SSHTarget(host: host, controlPath: controlDirectory + "/%C"), agent: agent, environment: environment)
+    let socket = SHA256.hash(data: Data("\(token)\n\(host.name)".utf8)).prefix(8).map { String(format: "%02x", $0) }.joined()
+    let connection = SSHConnection(target: SSHTarget(host: host, controlPath: controlDirectory + "/" + socket), agent: agent, environment: environment)
     connections[host.name] = connection
     return connection
   }
 
-  /// Linux caps a Unix socket's path at 108 bytes; `%C` expands to 40 hex digits.
+  /// Linux caps a Unix socket's path at 108 bytes; a socket is named by 16 hex digits, and ssh
+  /// binds it first under a temporary name 17 characters longer.
   static let socketPathLimit = 107
 
   /// `STATE/ssh`, or a private directory under /tmp when that path is too long for a socket.
   static func controlDirectory(under stateDirectory: String) throws -> String {
     var directory = stateDirectory + "/ssh"
-    if directory.utf8.count + 41 > socketPathLimit { directory = "/tmp/runbook-ssh-\(getuid())" }
+    if directory.utf8.count + 1 + 16 + 17 > socketPathLimit { directory = "/tmp/runbook-ssh-\(getuid())" }
     do {
       try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
       var status = stat()

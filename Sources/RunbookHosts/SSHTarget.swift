@@ -8,7 +8,7 @@ import RunbookKit
 /// `ansible_ssh_common_args`, then defaults the inventory may override.
 struct SSHTarget: Sendable {
   var host: InventoryHost
-  /// `ControlPath` with `%C`, short enough for a Unix socket.
+  /// `ControlPath`: this run's socket for this host, short enough for a Unix socket.
   var controlPath: String
 
   static let insisted = ["-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=yes"]

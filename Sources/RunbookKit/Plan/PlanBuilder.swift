@@ -68,10 +68,15 @@ public struct PlanBuilder {
     var steps: [String: Value] = [:]
     for id in graph.ids {
       if probedSteps.contains(id), let record = probe?.steps[StepKey(step: id)] {
-        steps[id] = .map(["outputs": Executor.outputs(of: record), "status": .string(record.status.rawValue)])
+        var value: [String: Value] = ["outputs": Executor.outputs(of: record), "status": .string(record.status.rawValue)]
+        if runbook.step(id)?.hosts != nil, let probe {
+          let done = Set(probe.steps.values.filter { $0.step == id && $0.host != nil && $0.status.isDone }.compactMap(\.host))
+          value["hosts"] = .list((inventory?.hosts ?? []).map(\.name).filter(done.contains).map(Value.string))
+        }
+        steps[id] = .map(value)
       } else {
         let later = Value.unknown(.init(after: [id]))
-        steps[id] = .map(["outputs": later, "status": later])
+        steps[id] = .map(runbook.step(id)?.hosts == nil ? ["outputs": later, "status": later] : ["outputs": later, "status": later, "hosts": later])
       }
     }
     return RunScope(runbook: runbook, params: params, secrets: .hidden).bindingSteps(steps).context

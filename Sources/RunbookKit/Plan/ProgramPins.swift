@@ -66,10 +66,11 @@ public struct ProgramPins: Sendable, Equatable {
 }
 
 extension Plan {
-  /// Every call the plan may make: steps, loop iterations, checks, undo, run-level preconditions.
+  /// Every call the plan may make here: steps, loop iterations, checks, undo, run-level
+  /// preconditions. A step on hosts runs the programs of those hosts, which are not pinned here.
   public var calls: [Call] {
     var calls = preconditions.map(\.call)
-    for step in steps {
+    for step in steps where step.hosts == nil {
       calls.append(step.call)
       calls += (step.loop?.iterations ?? []).map(\.call)
       calls += (step.preconditions + step.skipIf + step.verify).map(\.call)
