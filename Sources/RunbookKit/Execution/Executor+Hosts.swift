@@ -86,6 +86,13 @@ extension Executor {
     }
   }
 
+  /// Whether `on:` places the step on hosts: not when it gives null or "" (a shipped runbook's
+  /// `on: ${{ params.hosts }}` left unset runs where `runbook` runs).
+  static func placesOnHosts(_ targeting: HostTargeting, _ context: EvaluationContext) -> Bool {
+    guard let value = try? Evaluator.evaluate(targeting.on, in: context) else { return true }
+    return value != .null && value != .string("")
+  }
+
   /// The hosts `on:` names, in visit order: each name or pattern resolved in the inventory, a
   /// host named twice visited once.
   private func resolveHosts(_ on: Template, _ context: EvaluationContext) throws(HostResolutionFailure) -> [InventoryHost] {

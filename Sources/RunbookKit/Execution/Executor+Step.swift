@@ -12,8 +12,10 @@ extension Executor {
     current.message = nil
     let context = evaluationContext()
 
-    // A loop's iterations and a step's hosts are settled one by one.
-    let isSingle = step.forEach == nil && step.hosts == nil
+    // A loop's iterations and a step's hosts are settled one by one; `on:` that gives no hosts
+    // at all (null, "") places the step here.
+    let targeting = step.hosts.flatMap { Self.placesOnHosts($0, context) ? $0 : nil }
+    let isSingle = step.forEach == nil && targeting == nil
     if isSingle, configuration.resume.marksDone(key), previous?.status.isDone != true {
       return try finish(&current, .succeeded, message: "marked done by the operator", event: "step.marked_done")
     }
@@ -57,7 +59,7 @@ extension Executor {
     if let forEach = step.forEach {
       return try await runLoop(step, over: forEach, record: &current, context: context)
     }
-    if let targeting = step.hosts {
+    if let targeting {
       return try await runOnHosts(step, targeting, record: &current, context: context)
     }
     return try await runAttempts(step, key: key, record: &current, context: context, item: nil)

@@ -14,7 +14,7 @@ final class RunbookLoader {
   static let retryKeys = ["attempts", "delay", "backoff"]
   static let undoKeys = ["action", "with"]
   static let reviewKeys = ["approvals", "allowed_signers", "max_plan_age"]
-  static let reservedNames: Set = ["params", "steps", "check", "run", "env", "host", "true", "false", "null", "in"]
+  static let reservedNames: Set = ["params", "steps", "check", "run", "env", "true", "false", "null", "in"]
 
   private(set) var diagnostics: [Diagnostic] = []
   /// Top-level keys the runbook lacks but seems to have misspelled (`parms:` for `params`), or

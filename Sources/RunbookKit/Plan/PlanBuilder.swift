@@ -146,7 +146,7 @@ public struct PlanBuilder {
         probed: probedItems && !items.containsUnknown)
     }
     var hosts: Plan.Hosts?
-    if let targeting = step.hosts {
+    if let targeting = step.hosts, Executor.placesOnHosts(targeting, context) {
       hosts = self.hosts(targeting, context)
       perItem = perItem.binding("host", to: .unknown(.init(preview: "(each host)")))
     }
