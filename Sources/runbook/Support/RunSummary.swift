@@ -35,6 +35,7 @@ enum RunSummary {
 
   static func json(_ step: StepRecord) -> JSONValue {
     var members: [JSONValue.Member] = [.init("step", .string(step.step))]
+    if let host = step.host { members.append(.init("host", .string(host))) }
     if let iteration = step.iteration { members.append(.init("iteration", .int(Int64(iteration)))) }
     if let item = step.item { members.append(.init("item", item)) }
     if let label = StepKey.itemLabel(step.item), step.iteration != nil { members.append(.init("item_label", .string(label))) }
@@ -53,6 +54,7 @@ enum RunSummary {
       .init("seq", .int(event.sequence)), .init("at", .string(RunEvent.timestamp(event.at))), .init("event", .string(event.kind)),
     ]
     if let step = event.step { members.append(.init("step", .string(step))) }
+    if let host = event.host { members.append(.init("host", .string(host))) }
     if let iteration = event.iteration { members.append(.init("iteration", .int(Int64(iteration)))) }
     if let message = event.message { members.append(.init("message", .string(message))) }
     return .object(members)
@@ -69,8 +71,9 @@ enum RunSummary {
       out += "drift:   the plan's facts had changed since review:\n" + drift.map { "  \(VisibleText.line($0))\n" }.joined() + "\n"
     }
     out += ordered(steps).map(lines).joined()
+    out += hostTable(steps)
     let inDoubt = (run.status == .running && standing != .gone ? [] : steps.filter { $0.status.isInDoubt })
-      .sorted { ($0.step, $0.iteration ?? -1) < ($1.step, $1.iteration ?? -1) }
+      .sorted { ($0.step, $0.host ?? "", $0.iteration ?? -1) < ($1.step, $1.host ?? "", $1.iteration ?? -1) }
       .map { $0.key.description }
     if !inDoubt.isEmpty {
       out += "\nin doubt: \(inDoubt.joined(separator: ", ")) — check each by hand, then settle each with --retry (run it again) or --mark-done (count it done), e.g.: runbook resume \(run.id) --retry \(inDoubt[0])\(hint)\n"
@@ -78,19 +81,40 @@ enum RunSummary {
     return out
   }
 
-  /// Steps in the order they were journaled, each loop's iterations right under it, by index.
+  /// Steps in the order they were journaled, each loop's iterations right under it by index,
+  /// each step's hosts in the order it went to them.
   static func ordered(_ steps: [StepRecord]) -> [StepRecord] {
-    let iterations = Dictionary(grouping: steps.filter { $0.iteration != nil }, by: \.step).mapValues { $0.sorted { $0.iteration! < $1.iteration! } }
-    let loops = Set(steps.filter { $0.iteration == nil }.map(\.step))
+    let parts = Dictionary(grouping: steps.filter(isPart), by: \.step).mapValues { records in
+      records.enumerated().sorted { ($0.element.iteration ?? -1, $0.offset) < ($1.element.iteration ?? -1, $1.offset) }.map(\.element)
+    }
+    let wholes = Set(steps.filter { !isPart($0) }.map(\.step))
     var shown: Set<String> = []
     var result: [StepRecord] = []
     for step in steps where !shown.contains(step.step) {
-      guard step.iteration == nil || !loops.contains(step.step) else { continue }
-      if step.iteration == nil { result.append(step) }
-      result += iterations[step.step] ?? []
+      guard !isPart(step) || !wholes.contains(step.step) else { continue }
+      if !isPart(step) { result.append(step) }
+      result += parts[step.step] ?? []
       shown.insert(step.step)
     }
     return result
+  }
+
+  /// An iteration of a loop, or a step on one host: shown under its step.
+  private static func isPart(_ step: StepRecord) -> Bool { step.iteration != nil || step.host != nil }
+
+  /// Host × step: where each step on hosts stands on each host, hosts in the order first visited.
+  static func hostTable(_ steps: [StepRecord]) -> String {
+    let onHosts = steps.filter { $0.host != nil }
+    guard !onHosts.isEmpty else { return "" }
+    var hosts: [String] = []
+    var columns: [String] = []
+    for record in onHosts {
+      if !hosts.contains(record.host!) { hosts.append(record.host!) }
+      if !columns.contains(record.step) { columns.append(record.step) }
+    }
+    let status = Dictionary(onHosts.map { ("\($0.step)@\($0.host!)", $0.status.rawValue) }, uniquingKeysWith: { _, last in last })
+    let rows = hosts.map { host in [VisibleText.line(host)] + columns.map { status["\($0)@\(host)"] ?? "-" } }
+    return "\nhosts:\n" + table(header: ["host"] + columns, rows: rows)
   }
 
   private static func header(_ run: RunRecord, standing: EngineStanding?, lastSeen: Date?, hint: String) -> String {
@@ -118,7 +142,7 @@ enum RunSummary {
   /// One step's or iteration's lines.
   private static func lines(_ step: StepRecord) -> String {
     var out = ""
-    let indent = step.iteration == nil ? "" : "  "
+    let indent = isPart(step) ? "  " : ""
     var line = "\(indent)\(step.label)  \(step.status.rawValue)"
     if step.attempts > 1 { line += "  attempts \(step.attempts)" }
     if let started = step.startedAt { line += "  started \(time(started))" }
