@@ -6,7 +6,7 @@ public enum Functions {
   public static let arities: [String: ClosedRange<Int>] = [
     "len": 1...1, "contains": 2...2, "startsWith": 2...2, "endsWith": 2...2, "join": 1...2,
     "split": 2...2, "lower": 1...1, "upper": 1...1, "default": 2...2, "hex": 1...1, "toJSON": 1...1,
-    "int": 1...1, "float": 1...1, "object": 0...64, "seconds": 1...1, "formatDuration": 1...1,
+    "int": 1...1, "float": 1...1, "object": 0...64, "seconds": 1...1, "formatDuration": 1...1, "onHost": 2...2,
   ]
 
   /// How many arguments a function takes, in words: `1 argument`, `1 or 2 arguments`.
@@ -27,6 +27,24 @@ public enum Functions {
       switch args[0] {
       case .null, .string(""): return args[1]
       default: return args[0]
+      }
+    }
+    // The output of a step whose `on:` may name a host or nothing: that host's value from the
+    // map by host, or the value itself when the step ran here (docs/expressions.md).
+    if name == "onHost" {
+      switch args[1] {
+      case .null, .string(""): return args[0]
+      case .string(let host):
+        if case .unknown = args[0] { return args[0] }
+        guard case .map(let byHost) = args[0] else {
+          throw EvaluationError("onHost() takes a map by host when a host is named, not a \(args[0].typeName)", at: span)
+        }
+        guard let value = byHost[host] else {
+          throw EvaluationError("onHost(): no value for host '\(host)' (the step ran on \(byHost.keys.sorted().joined(separator: ", ")))", at: span)
+        }
+        return value
+      case .unknown: return args[1]
+      default: throw EvaluationError("onHost() takes a host name, not a \(args[1].typeName)", at: span)
       }
     }
     if name != "toJSON", let unknown = args.compactMap(\.unknownReason).reduce(nil, { (acc: Value.Unknown?, u) in acc.map { $0.merged(u) } ?? u }) {
