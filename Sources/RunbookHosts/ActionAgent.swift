@@ -24,8 +24,8 @@ public enum ActionAgent {
     }
     let out = MessageWriter()
     switch request {
-    case .identity:
-      out.send(.identity(sha256: executableSHA256() ?? "", bootID: ProcessIdentity.bootID, version: version))
+    case .identity(let hash):
+      out.send(.identity(sha256: hash ? executableSHA256() ?? "" : "", bootID: ProcessIdentity.bootID, version: version))
     case .process(let group, let bootID):
       out.send(.process(running: bootID == ProcessIdentity.bootID && ProcessGroup.leaderIsAlive(group)))
     case .run(let run):

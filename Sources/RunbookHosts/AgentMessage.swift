@@ -11,7 +11,7 @@ public enum AgentMessage: Sendable, Equatable {
   case result([String: Value])
   /// The action failed: `ActionError`'s code, message and the outputs known despite it.
   case failure(code: String, message: String, outputs: [String: Value])
-  /// The answer to `AgentRequest.identity`.
+  /// The answer to `AgentRequest.identity`; `sha256` is empty when no hash was asked.
   case identity(sha256: String, bootID: String, version: String)
   /// The answer to `AgentRequest.process`.
   case process(running: Bool)

@@ -5,15 +5,16 @@ import RunbookKit
 public enum AgentRequest: Sendable, Equatable {
   /// Run one action with its resolved inputs.
   case run(AgentRun)
-  /// Who the agent is: its executable's sha256 and the host's boot id.
-  case identity
+  /// Who the agent is: the host's boot id, and its executable's sha256 when `hash` (reading the
+  /// whole executable: asked once, right after the agent was copied).
+  case identity(hash: Bool)
   /// Whether a process group the agent started during boot `bootID` still runs.
   case process(group: Int32, bootID: String)
 
   public var json: JSONValue {
     switch self {
     case .run(let run): .object([.init("run", run.json)])
-    case .identity: .object([.init("identity", .object([]))])
+    case .identity(let hash): .object([.init("identity", .object([.init("hash", .bool(hash))]))])
     case .process(let group, let bootID):
       .object([.init("process", .object([.init("group", .int(Int64(group))), .init("boot_id", .string(bootID))]))])
     }
@@ -23,8 +24,8 @@ public enum AgentRequest: Sendable, Equatable {
   public init?(json: JSONValue) {
     if let run = json["run"].flatMap(AgentRun.init(json:)) {
       self = .run(run)
-    } else if json["identity"] != nil {
-      self = .identity
+    } else if let identity = json["identity"] {
+      self = .identity(hash: identity["hash"] == .bool(true))
     } else if case .int(let group)? = json["process"]?["group"], let bootID = json["process"]?["boot_id"]?.stringValue,
       let group32 = Int32(exactly: group)
     {

@@ -32,18 +32,20 @@ actor SSHConnection {
     let master = try await ssh(["-o", "ControlMaster=yes", "-o", "ControlPersist=\(Self.persist)", "-f", "-N"], command: [], input: nil)
     guard master.exitCode == 0 else { throw transportError(master.stderrTail, opening: true) }
     isOpen = true
-    if try await identity() != agent.sha256 {
+    // The agent's file is named by its sha256 and appears whole (copied, checked, renamed):
+    // one that answers is the one named.
+    if try await identity(hash: false) == nil {
       try await install()
-      let installed = try await identity()
+      let installed = try await identity(hash: true)
       guard installed == agent.sha256 else {
         throw ActionError(.cannotStart, "\(name): the agent copied to ~/\(agentPath) has sha256 \(installed ?? "(none)"), not \(agent.sha256)")
       }
     }
   }
 
-  /// The installed agent's sha256, or nil when there is none.
-  private func identity() async throws -> String? {
-    let outcome = try await ssh(["-o", "ControlMaster=no"], command: [agentPath, "agent"], input: AgentRequest.identity.json)
+  /// The installed agent's sha256 (empty when not asked to `hash`), or nil when there is none.
+  private func identity(hash: Bool) async throws -> String? {
+    let outcome = try await ssh(["-o", "ControlMaster=no"], command: [agentPath, "agent"], input: AgentRequest.identity(hash: hash).json)
     if outcome.exitCode == 127 || outcome.exitCode == 126 { return nil }
     guard outcome.exitCode == 0 else { throw transportError(outcome.stderrTail, opening: false) }
     guard case .identity(let sha256, _, _)? = outcome.stdout.split(separator: "\n").first.flatMap({ AgentMessage(line: String($0)) }) else {

@@ -43,7 +43,7 @@ public final class SSHHosts {
     public var description: String {
       switch self {
       case .unavailable(let reason): "SSH test hosts cannot run here: \(reason)"
-      case .notListening(let host, let log): "the sshd of \(host) did not listen within 5 s; its log:\n\(log)"
+      case .notListening(let host, let log): "the sshd of \(host) did not listen within \(Int(SSHHosts.listenTimeout)) s; its log:\n\(log)"
       case .notRunning(let host): "\(host) is stopped, or no such host"
       case .setup(let what): "preparing the SSH test hosts: \(what)"
       }
@@ -93,7 +93,10 @@ public final class SSHHosts {
     }
   }
 
-  /// Starts one host per name, each awaited listening (at most 5 s each).
+  /// How long a started sshd may take to listen: generous, for a machine busy with builds.
+  static let listenTimeout: TimeInterval = 30
+
+  /// Starts one host per name, each awaited listening (at most `listenTimeout` each).
   public init(names: [String] = ["node1", "node2", "node3"]) throws {
     if let reason = Self.unavailableReason { throw Failure.unavailable(reason) }
     scratch = try ScratchDirectory("sshhosts")
@@ -230,7 +233,7 @@ public final class SSHHosts {
       ["unshare", "--mount", "--uts", "--propagation", "private", "/bin/sh", "-c", Self.namespaceScript, "sh", directory, state + "/fs", host.name, state + "/sshd_config", state + "/sshd.log"]
         + Self.privateDirectories + ["/root", "/home/\(Self.sudoUser)", "/home/\(Self.plainUser)", "/etc/hosts"])
     let ownNamespace = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/ns/mnt")
-    let deadline = Date().addingTimeInterval(5)
+    let deadline = Date().addingTimeInterval(Self.listenTimeout)
     repeat {
       if ChildProcess.waitForExit(pid, timeout: 0) != nil { break }
       if FileManager.default.fileExists(atPath: state + "/sshd.pid"),

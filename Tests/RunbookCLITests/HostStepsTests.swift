@@ -1,4 +1,5 @@
 import Foundation
+import RunbookKit
 import RunbookTestSupport
 import XCTest
 
@@ -107,7 +108,8 @@ final class HostStepsTests: XCTestCase {
 
   func testHostileValuesArriveLiterallyOnTheHost() throws {
     let hostile = "a b; $(touch /tmp/pwned) `id` 'q' \"d\" \\ * ${HOME}\nsecond line"
-    let params = try scratch.write("params.yaml", "value: \(JSONValueText.quoted(hostile))\n")
+    // A JSON string is a double-quoted YAML scalar.
+    let params = try scratch.write("params.yaml", "value: \(JSONValue.string(hostile).serialized(pretty: false))\n")
     let result = try runbook("""
       runbook: 1
       name: hostile
@@ -196,6 +198,82 @@ final class HostStepsTests: XCTestCase {
     XCTAssertTrue(refused.stdout.contains("become failed") && refused.stdout.contains("sudo -n"), refused.stdout)
   }
 
+  func testSIGINTReachesTheCommandOnTheHost() throws {
+    let file = try scratch.write("interrupt.yaml", """
+      runbook: 1
+      name: interrupt
+      steps:
+        - id: long
+          on: node1
+          action: shell
+          with:
+            run: echo $$ > /etc/kubernetes/shell.pid; sleep 60
+      """)
+    let engine = try CommandLineTool.start(["apply", file, "-i", inventory(), "--yes", "--run-id", "int", "--state-dir", scratch.path + "/state"], in: scratch.path)
+    let deadline = Date().addingTimeInterval(30)
+    while Date() < deadline, try onHost("cat /etc/kubernetes/shell.pid 2>/dev/null", "node1").isEmpty { usleep(50_000) }
+    let pid = try onHost("cat /etc/kubernetes/shell.pid", "node1").trimmingCharacters(in: .whitespacesAndNewlines)
+    engine.signal(SIGINT)
+    let result = try engine.finish()
+    XCTAssertEqual(result.status, 130, result.stdout + result.stderr)
+    XCTAssertNotEqual(try hosts.run("kill -0 \(pid)", on: "node1").status, 0, "the command on the host got the signal and ended")
+    let show = try scratch.runbook(["show", "int", "--state-dir", scratch.path + "/state"])
+    XCTAssertTrue(show.stdout.contains("long@node1  interrupted"), show.stdout)
+  }
+
+  func testAProbeReadsOnTheHostsAndAStepIsSettledOnOneHost() throws {
+    try hosts.run("echo x > /etc/kubernetes/admin.conf", on: "node2")
+    let text = """
+      runbook: 1
+      name: probe-hosts
+      steps:
+        - id: look
+          on: cp
+          action: file.stat
+          with: { path: /etc/kubernetes/admin.conf }
+        - id: touch
+          needs: [look]
+          on: cp
+          action: shell
+          with:
+            run: test "${{ host.name }}" != node3 && touch /etc/kubernetes/touched
+      """
+    let file = try scratch.write("probe.yaml", text)
+    let plan = try scratch.runbook(["plan", file, "-i", inventory(), "--probe"])
+    XCTAssertEqual(plan.status, 0, plan.stdout + plan.stderr)
+    XCTAssertTrue(plan.stdout.contains("probed: read live"), plan.stdout)
+    XCTAssertTrue(plan.stdout.contains(#""node2":true"#), "node2 has the file, read on node2: \(plan.stdout)")
+    XCTAssertEqual(try onHost("test -e /etc/kubernetes/touched && echo touched", "node1"), "", "a probe changes nothing")
+
+    let failed = try runbook(text, ["--run-id", "settle"])
+    XCTAssertEqual(failed.status, 1, failed.stdout + failed.stderr)
+    let misnamed = try scratch.runbook(["resume", "settle", "--mark-done", "touch@node9"])
+    XCTAssertEqual(misnamed.status, 2, misnamed.stdout + misnamed.stderr)
+    XCTAssertTrue(misnamed.stderr.contains("'touch@node9' names no host of a step"), misnamed.stderr)
+    let settled = try scratch.runbook(["resume", "settle", "--mark-done", "touch@node3"])
+    XCTAssertEqual(settled.status, 0, settled.stdout + settled.stderr)
+    XCTAssertFalse(settled.stdout.contains("▶ touch@node1"), "node1 was done: " + settled.stdout)
+    let show = try scratch.runbook(["show", "settle"])
+    XCTAssertTrue(show.stdout.contains("touch@node3  succeeded"), show.stdout)
+    XCTAssertTrue(show.stdout.contains("marked done by the operator"), show.stdout)
+  }
+
+  func testAStepCannotBothLoopAndRunOnHosts() throws {
+    let file = try scratch.write("both.yaml", """
+      runbook: 1
+      name: both
+      steps:
+        - id: both
+          for_each: [a, b]
+          on: cp
+          action: noop
+          with: { message: x }
+      """)
+    let result = try scratch.runbook(["validate", file])
+    XCTAssertEqual(result.status, 2)
+    XCTAssertTrue(result.stderr.contains("error[R117]: a step cannot have both 'on' and 'for_each'"), result.stderr)
+  }
+
   func testAKilledEngineResumesWithTheHostWhereItStoppedAndRunsEachHostOnce() throws {
     let file = try scratch.write("killed.yaml", """
       runbook: 1
@@ -230,21 +308,5 @@ final class HostStepsTests: XCTestCase {
     }
     XCTAssertTrue(resumed.stdout.contains("roll@node2"), resumed.stdout)
     XCTAssertFalse(resumed.stdout.contains("▶ roll@node1"), "node1 was done: " + resumed.stdout)
-  }
-}
-
-/// A string as a double-quoted YAML scalar.
-private enum JSONValueText {
-  static func quoted(_ text: String) -> String {
-    var out = "\""
-    for scalar in text.unicodeScalars {
-      switch scalar {
-      case "\"": out += "\\\""
-      case "\\": out += "\\\\"
-      case "\n": out += "\\n"
-      default: out.unicodeScalars.append(scalar)
-      }
-    }
-    return out + "\""
   }
 }
