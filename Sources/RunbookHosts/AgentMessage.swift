@@ -37,9 +37,29 @@ public enum AgentMessage: Sendable, Equatable {
     }
   }
 
-  /// Reads one line; nil when it is not a message (the engine then reports the agent broken).
+  /// Reads one line; nil when it is not a message.
   public init?(line: String) {
-    guard let json = JSONValue.parse(line), case .object(let members) = json, members.count == 1, let body = members.first else { return nil }
+    guard let (_, message) = Self.tagged(line) else { return nil }
+    self = message
+  }
+
+  /// A line of a session: the request's `id` (nil outside a session) and the message.
+  static func tagged(_ line: String) -> (id: Int?, message: AgentMessage)? {
+    guard let json = JSONValue.parse(line), case .object(let members) = json else { return nil }
+    var id: Int?
+    if case .int(let tag)? = json["id"] { id = Int(tag) }
+    let bodies = members.filter { $0.key != "id" }
+    guard bodies.count == 1, let message = AgentMessage(body: bodies[0]) else { return nil }
+    return (id, message)
+  }
+
+  /// The line that says this, tagged with the request's `id` in a session.
+  func line(id: Int?) -> String {
+    guard let id, case .object(let members) = json else { return json.serialized(pretty: false) + "\n" }
+    return JSONValue.object([.init("id", .int(Int64(id)))] + members).serialized(pretty: false) + "\n"
+  }
+
+  private init?(body: JSONValue.Member) {
     let value = body.value
     switch body.key {
     case "started":

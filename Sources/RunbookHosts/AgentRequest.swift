@@ -10,6 +10,9 @@ public enum AgentRequest: Sendable, Equatable {
   case identity(hash: Bool)
   /// Whether a process group the agent started during boot `bootID` still runs.
   case process(group: Int32, bootID: String)
+  /// Stay: every following stdin line is a request with an `id`, answered by lines that carry
+  /// it, requests served at once; at the end of stdin the agent finishes what runs, then exits.
+  case serve
 
   public var json: JSONValue {
     switch self {
@@ -17,13 +20,22 @@ public enum AgentRequest: Sendable, Equatable {
     case .identity(let hash): .object([.init("identity", .object([.init("hash", .bool(hash))]))])
     case .process(let group, let bootID):
       .object([.init("process", .object([.init("group", .int(Int64(group))), .init("boot_id", .string(bootID))]))])
+    case .serve: .object([.init("serve", .object([]))])
     }
+  }
+
+  /// The request as one line of a session, tagged with `id`.
+  func line(id: Int) -> String {
+    guard case .object(let members) = json else { return "" }
+    return JSONValue.object([.init("id", .int(Int64(id)))] + members).serialized(pretty: false) + "\n"
   }
 
   /// Reads a request; nil when it is not one.
   public init?(json: JSONValue) {
     if let run = json["run"].flatMap(AgentRun.init(json:)) {
       self = .run(run)
+    } else if json["serve"] != nil {
+      self = .serve
     } else if let identity = json["identity"] {
       self = .identity(hash: identity["hash"] == .bool(true))
     } else if case .int(let group)? = json["process"]?["group"], let bootID = json["process"]?["boot_id"]?.stringValue,

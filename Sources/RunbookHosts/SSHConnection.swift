@@ -10,6 +10,8 @@ actor SSHConnection {
   let agent: AgentExecutable
   let environment: [String: String]
   private var isOpen = false
+  /// The agent sessions, as the login user (false) and as root (true).
+  private var sessions: [Bool: AgentSession] = [:]
 
   init(target: SSHTarget, agent: AgentExecutable, environment: [String: String]) {
     self.target = target
@@ -73,37 +75,45 @@ actor SSHConnection {
 
   // MARK: Requests
 
-  /// Runs one action through the agent: its output and process start go to `context` as
-  /// they come; the operator's signals and a timeout reach its process group on the host.
+  /// Runs one action through the agent session (as root through sudo when `become`): its
+  /// output and process start go to `context` as they come; the operator's signals and a
+  /// timeout reach its process group on the host.
   func run(_ request: AgentRun, become: Bool, in context: ActionContext) async throws -> ActionResult {
-    try await open()
+    let session = try await session(become: become)
     let remote = RemoteProcess()
     let forwarder = context.interruption.register { [self] signal in
       Task { await self.signal(remote, signal, become: become) }
     }
     defer { context.interruption.unregister(forwarder: forwarder) }
-    let relay = MessageRelay(context: context, remote: remote)
-    let command = become ? SSHTarget.becoming(target.host.connection.becomeUser, [agentPath, "agent"]) : [agentPath, "agent"]
-    let outcome = try await withTaskCancellationHandler {
-      try await ssh(["-o", "ControlMaster=no"], command: command, input: AgentRequest.run(request).json, relay: relay)
-    } onCancel: {
-      // The step's timeout: stop the command on the host, not only the local ssh.
+    let answer = try await session.send(.run(request), relay: MessageRelay(context: context, remote: remote)) {
+      // The step's timeout: stop the command on the host, not only the wait for it.
       Task { await self.signal(remote, SIGTERM, become: become) }
     }
-    switch relay.ending {
-    case .result(let outputs)?:
-      return ActionResult(outputs)
-    case .failure(let code, let message, let outputs)?:
-      throw ActionError(ActionError.Code(code), message, outputs: outputs)
-    default:
-      if outcome.exitCode == 255 { throw transportError(outcome.stderrTail, opening: false) }
-      let stderr = Self.lastLine(outcome.stderrTail)
-      if become, stderr.contains("sudo:") {
-        throw ActionError(
-          .cannotStart, "\(name): become failed: \(stderr) (the engine runs sudo -n, which never asks a password: allow this user NOPASSWD, or log in as root)")
-      }
-      throw ActionError(.failed, "\(name): the agent ended with status \(outcome.exitCode) before it answered" + (stderr.isEmpty ? "" : ": \(stderr)"))
+    switch answer {
+    case .result(let outputs): return ActionResult(outputs)
+    case .failure(let code, let message, let outputs): throw ActionError(ActionError.Code(code), message, outputs: outputs)
+    default: throw ActionError(.brokenPlugin, "\(name): the agent answered a run with \(answer.json.serialized(pretty: false))")
     }
+  }
+
+  /// The open session that runs actions as the login user, or as root when `become`; one that
+  /// ended (the connection dropped) is opened again.
+  private func session(become: Bool) async throws -> AgentSession {
+    try await open()
+    if let open = sessions[become], open.isOpen { return open }
+    let command = become ? SSHTarget.becoming(target.host.connection.becomeUser, [agentPath, "agent"]) : [agentPath, "agent"]
+    let session = try AgentSession(argv: target.arguments(["-o", "ControlMaster=no"], command: command), environment: environment) {
+      [name, target] status, stderr in
+      if status == 255 { return Self.transportError(stderr, opening: false, name: name, target: target) }
+      let last = Self.lastLine(stderr)
+      if become, last.contains("sudo:") {
+        return ActionError(
+          .cannotStart, "\(name): become failed: \(last) (the engine runs sudo -n, which never asks a password: allow this user NOPASSWD, or log in as root)")
+      }
+      return ActionError(.failed, "\(name): the agent ended with status \(status) before it answered" + (last.isEmpty ? "" : ": \(last)"))
+    }
+    sessions[become] = session
+    return session
   }
 
   /// Whether a process group started on the host during `bootID` still runs.
@@ -123,8 +133,10 @@ actor SSHConnection {
     _ = try? await ssh(["-o", "ControlMaster=no"], command: become ? SSHTarget.becoming(nil, kill) : kill, input: nil, timeout: .seconds(10))
   }
 
-  /// Closes the master; sessions still running end with it.
+  /// Closes the agent sessions, then the master.
   func close() async {
+    for session in sessions.values { session.close() }
+    sessions = [:]
     guard isOpen else { return }
     isOpen = false
     _ = try? await ssh(["-O", "exit"], command: [], input: nil, timeout: .seconds(10))
@@ -138,19 +150,17 @@ actor SSHConnection {
     try await ssh(["-o", "ControlMaster=no"], command: command, input: input)
   }
 
-  private func ssh(_ options: [String], command: [String], input: JSONValue, relay: MessageRelay? = nil) async throws -> ChildProcess.Outcome {
-    try await ssh(options, command: command, input: Array(input.serialized(pretty: false).utf8), relay: relay)
+  private func ssh(_ options: [String], command: [String], input: JSONValue) async throws -> ChildProcess.Outcome {
+    try await ssh(options, command: command, input: Array(input.serialized(pretty: false).utf8))
   }
 
-  private func ssh(
-    _ options: [String], command: [String], input: [UInt8]?, relay: MessageRelay? = nil, timeout: Duration? = nil
-  ) async throws -> ChildProcess.Outcome {
+  private func ssh(_ options: [String], command: [String], input: [UInt8]?, timeout: Duration? = nil) async throws -> ChildProcess.Outcome {
     let child = ChildProcess(
       argv: target.arguments(options, command: command), environment: environment, timeout: timeout, standardInput: input,
-      streamsStandardOutput: relay != nil, streamsStandardError: false)
+      streamsStandardOutput: false, streamsStandardError: false)
     // ssh itself is not the step's command: the operator's signals go to the remote group.
     let quiet = ActionContext(
-      runID: "", step: "", environment: environment, output: { line in relay?.receive(line) }, interruption: Interruption(),
+      runID: "", step: "", environment: environment, output: { _ in }, interruption: Interruption(),
       runCheck: { _, _ in [:] }, evaluateExpect: { _, _ in .null })
     return try await child.run(in: quiet)
   }
@@ -158,6 +168,10 @@ actor SSHConnection {
   /// What ssh's own failure (exit 255) means for the operator: an unknown or changed host
   /// key (nothing ran there), or a host that cannot be reached.
   private func transportError(_ stderr: String, opening: Bool) -> ActionError {
+    Self.transportError(stderr, opening: opening, name: name, target: target)
+  }
+
+  private static func transportError(_ stderr: String, opening: Bool, name: String, target: SSHTarget) -> ActionError {
     let endpoint = target.endpoint
     let address = target.host.connection.address
     let port = target.host.connection.port ?? 22
@@ -206,30 +220,23 @@ final class RemoteProcess: @unchecked Sendable {
   func set(_ group: Int32) { lock.withLock { started = group } }
 }
 
-/// Turns the agent's stdout lines into the action's output and process start, and keeps how
-/// the action ended.
+/// Turns the agent's messages about one action into its output and process start.
 final class MessageRelay: @unchecked Sendable {
-  private let lock = NSLock()
   private let context: ActionContext
   private let remote: RemoteProcess
-  private var end: AgentMessage?
 
   init(context: ActionContext, remote: RemoteProcess) {
     self.context = context
     self.remote = remote
   }
 
-  var ending: AgentMessage? { lock.withLock { end } }
-
-  func receive(_ line: OutputLine) {
-    guard line.stream == .stdout, let message = AgentMessage(line: line.text) else { return }
+  func receive(_ message: AgentMessage) {
     switch message {
     case .output(let output): context.output(output)
     case .started(let group, let bootID):
       remote.set(group)
       context.processStarted(group, bootID)
-    case .result, .failure: lock.withLock { end = message }
-    case .identity, .process: break
+    default: break
     }
   }
 }

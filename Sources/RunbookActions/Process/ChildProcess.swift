@@ -225,6 +225,22 @@ package struct ChildProcess {
 }
 
 extension ChildProcess {
+  /// A child started for a conversation: its stdin stays open for the caller to write, and the
+  /// caller reads its stdout and stderr and reaps it (the action agent's session over ssh).
+  package struct Conversation: Sendable {
+    package var pid: Int32
+    package var input: Int32
+    package var output: Int32
+    package var error: Int32
+  }
+
+  /// Starts `argv` as `run` would — its own process group, default signals — with a pipe on
+  /// stdin that is left open.
+  package static func converse(argv: [String], environment: [String: String]) throws -> Conversation {
+    let spawned = try ChildProcess(argv: argv, environment: environment, standardInput: []).spawn()
+    return Conversation(pid: spawned.pid, input: spawned.stdin!, output: spawned.stdout, error: spawned.stderr)
+  }
+
   /// Writes all of `bytes` to a child's stdin and closes it; a child that stops reading ends it.
   fileprivate static func feed(_ bytes: [UInt8], to descriptor: Int32) {
     var offset = 0
