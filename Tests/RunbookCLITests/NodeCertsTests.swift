@@ -31,7 +31,7 @@ final class NodeCertsTests: XCTestCase {
     scratch = try ScratchDirectory("node-certs")
     // Staged in the harness directory, which every host sees (their /tmp is their own).
     let stage = hosts.directory + "/stage"
-    let tree = try KubeadmTree(in: stage, leafKeyBits: 1024)
+    let tree = try KubeadmTree(in: stage)
     for name in ["node1", "node2", "node3"] {
       try onHost(
         """
@@ -80,7 +80,7 @@ final class NodeCertsTests: XCTestCase {
         + params.flatMap { ["-p", $0] })
   }
 
-  private func save(_ params: [String] = [], runID: String = "save") throws -> CommandLineTool.Result {
+  private func save(_ params: [String] = ["hosts=all"], runID: String = "save") throws -> CommandLineTool.Result {
     try apply("node-certs-save", ["dest=" + saved] + params, runID: runID)
   }
 
@@ -143,8 +143,11 @@ final class NodeCertsTests: XCTestCase {
     let journal = scratch.allFiles(under: "state").map { String(decoding: $0.1, as: UTF8.self) }.joined()
     XCTAssertFalse(journal.contains(sample) || journal.contains(key), "archive bytes journaled")
 
-    try onHost("rm -rf /etc/kubernetes/pki /usr/local/share/ca-certificates/*", "node2")
-    XCTAssertEqual(try onHost(Self.listing, "node2"), "")
+    // The CA directory is a mount point of the harness, so it stays, empty.
+    try onHost("rm -rf /etc/kubernetes/pki /usr/local/share/ca-certificates/* && touch /usr/local/share/ca-certificates", "node2")
+    let wiped = try onHost(Self.listing, "node2")
+    XCTAssertFalse(wiped.contains("etc/kubernetes/pki"), wiped)
+    XCTAssertNotEqual(wiped, before)
     let restored = try restore(["host=node2"], runID: "restore")
     XCTAssertEqual(restored.status, 0, restored.stdout + restored.stderr)
     XCTAssertEqual(try onHost(Self.listing, "node2"), before, "byte for byte, with modes, owners and times")
@@ -158,6 +161,12 @@ final class NodeCertsTests: XCTestCase {
   }
 
   func testATamperedArchiveIsRefusedAndNothingIsWrittenOnTheHost() throws {
+    // An archive over max_bytes fails clearly, and leaves no file.
+    let tooBig = try save(["hosts=node3", "max_bytes=4096"], runID: "too-big")
+    XCTAssertEqual(tooBig.status, 1, tooBig.stdout + tooBig.stderr)
+    XCTAssertTrue(tooBig.stdout.contains("over max_bytes 4096"), tooBig.stdout)
+    XCTAssertFalse(scratch.exists("saved/node3.tar"))
+
     let result = try save(["hosts=node2"])
     XCTAssertEqual(result.status, 0, result.stdout + result.stderr)
     XCTAssertFalse(scratch.exists("saved/node1.tar"), "only node2 was saved")

@@ -110,7 +110,10 @@ public struct FileExtractAction: Action {
       if existing != nil {
         return !(existing!.st_mode & 0o7777 == entry.mode && existing!.st_uid == owner.0 && existing!.st_gid == owner.1)
       }
-      try FileManager.default.createDirectory(atPath: target, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+      // Parents the archive does not hold as the system makes them (0755 less the umask); the
+      // directory itself private until its own mode is set, after what goes in it.
+      try FileManager.default.createDirectory(atPath: AtomicFile.directoryOf(target), withIntermediateDirectories: true)
+      guard mkdir(target, 0o700) == 0 else { throw AtomicFile.posixError(errno) }
       return true
     case .file:
       try FileManager.default.createDirectory(atPath: AtomicFile.directoryOf(target), withIntermediateDirectories: true)
