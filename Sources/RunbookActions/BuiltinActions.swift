@@ -4,7 +4,8 @@ import RunbookKit
 public enum BuiltinActions {
   public static let all: [any Action.Type] = [
     ExecAction.self, ShellAction.self, NoopAction.self, WaitAction.self, FileStatAction.self, FileWriteAction.self,
-    FileMoveAction.self, FileBackupAction.self, FileSetEnvAction.self, EtcdClusterAction.self, EtcdEndpointAction.self,
+    FileMoveAction.self, FileBackupAction.self, FileSetEnvAction.self, FileArchiveAction.self, FileExtractAction.self,
+    FileFetchAction.self, FilePushAction.self, EtcdClusterAction.self, EtcdEndpointAction.self,
     EtcdDefragAction.self, EtcdMoveLeaderAction.self, EtcdCompactAction.self, EtcdMemberRemoveAction.self,
     EtcdMemberAddAction.self, EtcdMemberPromoteAction.self, EtcdSnapshotSaveAction.self, EtcdSnapshotRestoreAction.self,
     EtcdAlarmDisarmAction.self, X509InspectAction.self, PKICheckAction.self, X509RenewAction.self,

@@ -82,8 +82,13 @@ enum FileInputs {
 
   /// Runs a file operation, turning system errors into an `ActionError` that says what failed.
   static func perform(_ what: String, _ body: () throws -> Void) throws {
+    try performing(what, body)
+  }
+
+  /// `perform`, for an operation that gives a value.
+  static func performing<T>(_ what: String, _ body: () throws -> T) throws -> T {
     do {
-      try body()
+      return try body()
     } catch let error as ActionError {
       throw error
     } catch let error as POSIXError {

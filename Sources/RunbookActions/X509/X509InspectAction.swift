@@ -22,6 +22,8 @@ public struct X509InspectAction: Action {
     ),
     OutputSpec("count", "int", "How many certificates"),
     OutputSpec("expired", "list", "Paths of the expired ones"),
+    OutputSpec("key_mismatches", "list", "Paths of the certificates whose private key (beside it, or given) is not their key"),
+    OutputSpec("unchained", "list", "Paths of the certificates ca did not sign (empty without ca)"),
     OutputSpec("min_days_remaining", "int", "Days left on the one that expires first (negative once expired)"),
   ]
 
@@ -43,6 +45,8 @@ public struct X509InspectAction: Action {
     let files = isDirectory.boolValue ? Self.certificateFiles(under: path) : [path]
     var certificates: [Value] = []
     var expired: [Value] = []
+    var mismatches: [Value] = []
+    var unchained: [Value] = []
     var soonest: Int64?
     for file in files {
       let pem = try PEMFile(path: file)
@@ -55,6 +59,8 @@ public struct X509InspectAction: Action {
         outputs["chains_to_ca"] = authority.map { .bool(facts.isIssued(by: $0)) } ?? .null
         outputs["key_matches"] = index == 0 ? key.map { .bool($0.key.publicKey == certificate.publicKey) } ?? .null : .null
         certificates.append(.map(outputs))
+        if outputs["key_matches"] == .bool(false) { mismatches.append(.string(file)) }
+        if outputs["chains_to_ca"] == .bool(false) { unchained.append(.string(file)) }
         if certificate.notValidAfter <= now { expired.append(.string(file)) }
         soonest = min(soonest ?? .max, facts.daysRemaining(at: now))
         context.output(OutputLine(.stdout, Self.line(file: file, facts: facts, outputs: outputs, now: now)))
@@ -62,7 +68,7 @@ public struct X509InspectAction: Action {
     }
     return ActionResult([
       "certificates": .list(certificates), "count": .int(Int64(certificates.count)), "expired": .list(expired),
-      "min_days_remaining": soonest.map(Value.int) ?? .null,
+      "key_mismatches": .list(mismatches), "unchained": .list(unchained), "min_days_remaining": soonest.map(Value.int) ?? .null,
     ])
   }
 

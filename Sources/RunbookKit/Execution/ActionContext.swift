@@ -19,14 +19,23 @@ public struct ActionContext: Sendable {
   public var runCheck: @Sendable (_ action: String, _ inputs: [String: Value]) async throws -> [String: Value]
   /// Evaluates an `expression` input in the step's scope with `check` bound to the given outputs.
   public var evaluateExpect: @Sendable (_ expression: String, _ check: [String: Value]) throws -> Value
+  /// Runs another action by name where the step is placed (on the step's host, for an action
+  /// that runs on the engine) and gives its outputs, its output lines the step's own: how
+  /// `file.push` hands bytes read here to `file.extract` on a host without journaling them.
+  /// Unlike `runCheck` it may mutate; a probe refuses any action but a read-only one.
+  public var runAction: @Sendable (_ action: String, _ inputs: [String: Value]) async throws -> [String: Value]
 
   public init(
     runID: String, step: String, iteration: Int? = nil, environment: [String: String],
     output: @escaping @Sendable (OutputLine) -> Void, interruption: Interruption,
     processStarted: @escaping @Sendable (Int32, String?) -> Void = { _, _ in },
     runCheck: @escaping @Sendable (String, [String: Value]) async throws -> [String: Value],
-    evaluateExpect: @escaping @Sendable (String, [String: Value]) throws -> Value
+    evaluateExpect: @escaping @Sendable (String, [String: Value]) throws -> Value,
+    runAction: @escaping @Sendable (String, [String: Value]) async throws -> [String: Value] = { name, _ in
+      throw ActionError(.cannotStart, "\(name) cannot be run from here")
+    }
   ) {
+    self.runAction = runAction
     self.processStarted = processStarted
     self.runCheck = runCheck
     self.evaluateExpect = evaluateExpect

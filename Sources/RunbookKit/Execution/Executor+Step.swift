@@ -289,6 +289,22 @@ extension Executor {
         let node = YAMLNode(.scalar(YAMLScalar(text: text, style: .plain, value: .string(text))), range: SourceRange(line: 1, column: 1, length: 1))
         let template = try Template.parse(text, node: node)
         return try Evaluator.evaluate(template, in: context.binding("check", to: .map(outputs)))
+      },
+      runAction: { [self] name, inputs in
+        guard let descriptor = registry[name], !descriptor.runsOnEngine else {
+          throw ActionError(.invalidInput, "\(name) is not an action that can be run for another")
+        }
+        if isProbing, descriptor.effect != .readOnly {
+          throw ActionError(.invalidInput, "a probe runs only read-only actions, and \(name) is \(descriptor.effect.rawValue)")
+        }
+        let inner = makeActionContext(key: key, context: context, journalsProcesses: journalsProcesses, output: output)
+        let input: ResolvedInput
+        do {
+          input = try descriptor.resolved(inputs)
+        } catch let mismatch as ActionDescriptor.TypeMismatch {
+          throw ActionError(.invalidInput, mismatch.message(action: name))
+        }
+        return try await Self.asActionError { try await invoke(descriptor, input, inner) }.outputs
       })
   }
 
