@@ -206,4 +206,22 @@ final class KubeadmAcrossHostsTests: XCTestCase {
     XCTAssertEqual(try String(contentsOfFile: onHost("node1", "/etc/kubernetes/pki/apiserver.crt"), encoding: .utf8), before, "no host was touched")
     XCTAssertFalse(FileManager.default.fileExists(atPath: onHost("node1", "/var/lib/runbook/backups")))
   }
+
+  func testAProbedPlanReadsEveryHostAndNamesWhatIsDueWhere() throws {
+    try plantTrees(["node2": ["apiserver": .expired]])
+    let inventory = try inventory()
+    let check = try runbook(["plan", "kubeadm-certs-check", "--probe"], inventory: inventory)
+    XCTAssertEqual(check.status, 3, check.stdout + check.stderr)
+    XCTAssertTrue(check.stdout.hasPrefix("BLOCKED NOW: apply would stop at a step:\n  ✗ step verdict: precondition failed: expired: [node2 apiserver]; expiring within 30 days: []\n"), check.stdout)
+    let renew = try runbook(["plan", "kubeadm-certs-renew", "--probe", "-p", "backup_dir=/var/lib/runbook/backups"], inventory: inventory)
+    XCTAssertEqual(renew.status, 0, renew.stdout + renew.stderr)
+    XCTAssertTrue(renew.stdout.contains("· inventory — Read every certificate and fingerprint the CAs and sa keys\n      action: pki.check (read-only, idempotent)\n      probed: read live"), renew.stdout)
+    // A renewal on hosts is not reached by the probe (the backups come first), and its skip_if
+    // is read on each host at apply, never on this machine.
+    let start = try XCTUnwrap(renew.stdout.range(of: "  ~ host-apiserver — "), renew.stdout)
+    let block = String(renew.stdout[start.lowerBound...].prefix(1200))
+    XCTAssertTrue(block.contains("not probed: it needs a step the probe did not run; its guards are read on each host, at apply"), block)
+    XCTAssertTrue(block.contains("on: ${{ params.hosts }} → node1, node2, node3, as root (sudo -n)\n        3 batches: [node1] [node2] [node3]"), block)
+    XCTAssertFalse(renew.stdout.contains("no such directory"), "nothing was read on this machine: " + renew.stdout)
+  }
 }
