@@ -8,7 +8,7 @@ public enum BuiltinActions {
     FileFetchAction.self, FilePushAction.self, EtcdClusterAction.self, EtcdEndpointAction.self,
     EtcdDefragAction.self, EtcdMoveLeaderAction.self, EtcdCompactAction.self, EtcdMemberRemoveAction.self,
     EtcdMemberAddAction.self, EtcdMemberPromoteAction.self, EtcdSnapshotSaveAction.self, EtcdSnapshotRestoreAction.self,
-    EtcdAlarmDisarmAction.self, X509InspectAction.self, PKICheckAction.self, X509RenewAction.self,
+    EtcdAlarmDisarmAction.self, X509InspectAction.self, PKICheckAction.self, PKITableAction.self, X509RenewAction.self,
     KubeconfigRenewClientCertAction.self, HTTPGetAction.self,
   ]
 

@@ -9,14 +9,14 @@ public enum OpenSSL {
     try ExternalProgram.run("openssl", arguments)
   }
 
-  /// Starts `openssl s_server -WWW` on 127.0.0.1:`port`, serving the files of `directory` over
+  /// Starts `openssl s_server -WWW` on `address`:`port` (127.0.0.1 unless given), serving the files of `directory` over
   /// TLS with `certificate` and `key`, and asking for a client certificate signed by `clientCA`.
   /// The caller terminates it.
-  public static func startServer(in directory: String, port: Int, certificate: String, key: String, clientCA: String) throws -> Process {
+  public static func startServer(in directory: String, address: String = "127.0.0.1", port: Int, certificate: String, key: String, clientCA: String) throws -> Process {
     let server = Process()
     server.executableURL = URL(fileURLWithPath: "/usr/bin/env")
     server.arguments = [
-      "openssl", "s_server", "-quiet", "-WWW", "-accept", "127.0.0.1:\(port)", "-cert", certificate, "-key", key,
+      "openssl", "s_server", "-quiet", "-WWW", "-accept", "\(address):\(port)", "-cert", certificate, "-key", key,
       "-Verify", "1", "-verify_return_error", "-CAfile", clientCA,
     ]
     server.currentDirectoryURL = URL(fileURLWithPath: directory)

@@ -195,7 +195,7 @@ final class KubeadmCertificateRunbookTests: XCTestCase {
       let plan = try runbook(["plan", name, "-p", "method=kubeadm"] + treeParams(tree))
       XCTAssertEqual(plan.status, 0, plan.stderr)
       XCTAssertTrue(plan.stdout.contains("$ kubeadm certs renew all --cert-dir=\(tree.pkiDirectory) --kubeconfig-dir=\(tree.kubernetesDirectory)"), plan.stdout)
-      XCTAssertTrue(plan.stdout.contains("renew-certificates — ") && plan.stdout.contains("when: ${{ params.method == 'native' }} → false"), plan.stdout)
+      XCTAssertTrue(plan.stdout.contains("renew-certificates — ") && plan.stdout.contains("when: ${{ params.method == 'native' && default(params.hosts, '') == '' }} → false"), plan.stdout)
     }
     let restart = try runbook(["plan", "kubeadm-certs-renew", "-p", "restart=true"] + treeParams(tree).dropLast(2))
     XCTAssertTrue(restart.stdout.contains("$ mv \(tree.manifestsDirectory)/kube-apiserver.yaml \(tree.manifestsDirectory).held/kube-apiserver.yaml"), restart.stdout)

@@ -8,6 +8,8 @@ struct ExpiryTable {
     var notAfter: Date?
     var authority: String
     var status: String
+    /// The host it was read on, in a table of several hosts (`pki.table`).
+    var host: String? = nil
   }
 
   var leaves: [Row]
@@ -15,13 +17,17 @@ struct ExpiryTable {
   var now: Date
 
   func lines() -> [String] {
+    // A HOST column first when the rows come from several hosts.
+    let byHost = (leaves + cas).contains { $0.host != nil }
+    let host = { (row: Row) -> [String] in byHost ? [row.host ?? ""] : [] }
+    let hostHeader = byHost ? ["HOST"] : []
     var result = Self.render(
-      header: ["CERTIFICATE", "EXPIRES", "RESIDUAL TIME", "CERTIFICATE AUTHORITY", "STATUS"],
-      rows: leaves.map { [$0.status == "missing" ? "!MISSING! \($0.name)" : $0.name, expires($0), residual($0), $0.authority, $0.status] })
+      header: hostHeader + ["CERTIFICATE", "EXPIRES", "RESIDUAL TIME", "CERTIFICATE AUTHORITY", "STATUS"],
+      rows: leaves.map { host($0) + [$0.status == "missing" ? "!MISSING! \($0.name)" : $0.name, expires($0), residual($0), $0.authority, $0.status] })
     result.append("")
     result += Self.render(
-      header: ["CERTIFICATE AUTHORITY", "EXPIRES", "RESIDUAL TIME", "STATUS"],
-      rows: cas.map { [$0.status == "missing" ? "!MISSING! \($0.name)" : $0.name, expires($0), residual($0), $0.status] })
+      header: hostHeader + ["CERTIFICATE AUTHORITY", "EXPIRES", "RESIDUAL TIME", "STATUS"],
+      rows: cas.map { host($0) + [$0.status == "missing" ? "!MISSING! \($0.name)" : $0.name, expires($0), residual($0), $0.status] })
     return result
   }
 

@@ -52,8 +52,12 @@ extension Executor {
     }
     if let stoppedAfter {
       let left = unfinished.filter { outcomes[$0.name] == nil }.map(\.name)
-      let message = "\(notDone); stopped after batch \(stoppedAfter.batch): \(stoppedAfter.failed) of \(stoppedAfter.size) failed (max_fail \(targeting.maxFail))"
+      // Hosts stopped by a precondition (or in doubt, or awaiting approval) and none failed:
+      // the step is blocked, as it is where `runbook` runs (exit 3), not failed.
+      let blockedOnly = !statuses.isEmpty && statuses.allSatisfy { $0 == .blocked || $0 == .inDoubt || $0 == .awaitingApproval }
+      let message = "\(notDone); stopped after batch \(stoppedAfter.batch): \(stoppedAfter.failed) of \(stoppedAfter.size) \(blockedOnly ? "blocked" : "failed") (max_fail \(targeting.maxFail))"
         + (left.isEmpty ? "" : "; not started: \(left.joined(separator: ", "))")
+      if blockedOnly { return try finish(&record, .blocked, message: message, event: "step.blocked") }
       return try finish(&record, .failed, message: message, event: "step.failed")
     }
     if statuses.contains(.blocked) || statuses.contains(.inDoubt) || statuses.contains(.awaitingApproval) {

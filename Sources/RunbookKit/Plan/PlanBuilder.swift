@@ -146,9 +146,16 @@ public struct PlanBuilder {
         probed: probedItems && !items.containsUnknown)
     }
     var hosts: Plan.Hosts?
-    if let targeting = step.hosts, Executor.placesOnHosts(targeting, context) {
-      hosts = self.hosts(targeting, context)
-      perItem = perItem.binding("host", to: .unknown(.init(preview: "(each host)")))
+    if let targeting = step.hosts {
+      if Executor.placesOnHosts(targeting, context) {
+        hosts = self.hosts(targeting, context)
+        perItem = perItem.binding("host", to: .unknown(.init(preview: "(each host)")))
+      } else {
+        // `on:` gave none: the step runs here, where there is no `host`. Its guards may still
+        // name it behind a `when` or an `unless` that keeps it unread here (a shipped runbook's
+        // `on: ${{ params.hosts }}`); what reads it at run time fails there.
+        perItem = perItem.binding("host", to: .unknown(.init(atRunTime: true, preview: "(no host: the step runs here)")))
+      }
     }
     let mainCall = call(step.call, perItem)
     func site(_ role: Executor.CheckRole, _ index: Int) -> ProbeReport.Site { .init(step: step.name, iteration: nil, role: role.rawValue, index: index) }

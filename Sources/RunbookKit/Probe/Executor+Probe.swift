@@ -66,6 +66,12 @@ extension Executor {
           continue
         }
       }
+      // A step on hosts reads its guards on each host; read here, they would describe this
+      // machine instead.
+      if let targeting = step.hosts, Self.placesOnHosts(targeting, context) {
+        _ = try finish(&current, .pending, message: reason + "; its guards are read on each host, at apply", event: "step.not_probed")
+        continue
+      }
       guard let forEach = step.forEach else {
         try await readGuards(step, record: &current, context: context, reason: reason)
         continue
