@@ -14,6 +14,8 @@ public struct PlanBuilder {
   /// The steps a probe ran, whose outputs the plan shows.
   private let probedSteps: Set<String>
   private var inventory: Inventory?
+  /// Whether a step on hosts without an inventory is an error (E314): for a plan, not for `validate`.
+  private var checksHostsWithoutInventory = true
   private var diagnostics: [Diagnostic] = []
 
   /// Builds the plan of a valid document; evaluation failures come back as diagnostics.
@@ -48,6 +50,8 @@ public struct PlanBuilder {
       values[spec.name] = spec.defaultValue ?? (spec.required ? .unknown(.init(atRunTime: true, preview: "(params.\(spec.name))")) : .null)
     }
     var builder = PlanBuilder(document: document, runbook: runbook, graph: graph, registry: registry, params: ParamValues(values: values), probe: nil)
+    // Which hosts a step runs on is the plan's question: a runbook is valid without an inventory.
+    builder.checksHostsWithoutInventory = false
     _ = builder.plan()
     return builder.diagnostics
   }
@@ -186,7 +190,7 @@ public struct PlanBuilder {
       return result
     }
     guard let inventory else {
-      diagnostics.append(.noInventory(for: patterns, at: targeting.on.node.range).inFile(runbook.file))
+      if checksHostsWithoutInventory { diagnostics.append(.noInventory(for: patterns, at: targeting.on.node.range).inFile(runbook.file)) }
       return result
     }
     var names: [String] = []
