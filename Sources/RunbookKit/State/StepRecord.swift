@@ -79,8 +79,10 @@ public struct StepKey: Hashable, Sendable, CustomStringConvertible {
   /// The key followed by an iteration's item label, as output, `show` and events name it:
   /// `defrag[1] m2`.
   public func label(item: String?) -> String {
-    guard iteration != nil, let item, !item.isEmpty else { return description }
-    return "\(description) \(item)"
+    // An inventory's host name is the operator's text: escaped, as an item label is.
+    let shown = host.map { (iteration.map { "\(step)[\($0)]" } ?? step) + "@" + VisibleText.line($0) } ?? description
+    guard iteration != nil, let item, !item.isEmpty else { return shown }
+    return "\(shown) \(item)"
   }
 
   /// A short label for a loop item: a scalar as its text, a map by its `name`, `id`, `host`
