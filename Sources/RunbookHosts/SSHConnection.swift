@@ -9,7 +9,11 @@ actor SSHConnection {
   let target: SSHTarget
   let agent: AgentExecutable
   let environment: [String: String]
+  /// Whether the master runs, and whether the agent is known to be there too.
+  private var masterIsOpen = false
   private var isOpen = false
+  /// The opening in progress, which every caller awaits.
+  private var opening: Task<Void, any Error>?
   /// The agent sessions, as the login user (false) and as root (true).
   private var sessions: [Bool: AgentSession] = [:]
 
@@ -28,12 +32,27 @@ actor SSHConnection {
 
   // MARK: Opening
 
-  /// Opens the master and makes sure the agent is there; an open connection is kept.
+  /// Opens the master and makes sure the agent is there, once however many steps ask at the
+  /// same time (a second master on the same socket would outlive the run); an open connection is
+  /// kept, and a failed opening is tried again by the next caller.
   func open() async throws {
-    guard !isOpen else { return }
-    let master = try await ssh(["-o", "ControlMaster=yes", "-o", "ControlPersist=\(Self.persist)", "-f", "-N"], command: [], input: nil)
-    guard master.exitCode == 0 else { throw transportError(master.stderrTail, opening: true) }
-    isOpen = true
+    if isOpen { return }
+    if let opening { return try await opening.value }
+    let task = Task { try await self.connect() }
+    opening = task
+    defer { opening = nil }
+    try await task.value
+  }
+
+  private func connect() async throws {
+    if let reason = target.host.connection.unusable {
+      throw ActionError(.cannotStart, "\(name) cannot be reached as the inventory says: \(reason); nothing was run there")
+    }
+    if !masterIsOpen {
+      let master = try await ssh(["-o", "ControlMaster=yes", "-o", "ControlPersist=\(Self.persist)", "-f", "-N"], command: [], input: nil)
+      guard master.exitCode == 0 else { throw transportError(master.stderrTail, opening: true) }
+      masterIsOpen = true
+    }
     // The agent's file is named by its sha256 and appears whole (copied, checked, renamed):
     // one that answers is the one named.
     if try await identity(hash: false) == nil {
@@ -43,33 +62,47 @@ actor SSHConnection {
         throw ActionError(.cannotStart, "\(name): the agent copied to ~/\(agentPath) has sha256 \(installed ?? "(none)"), not \(agent.sha256)")
       }
     }
+    isOpen = true
   }
 
   /// The installed agent's sha256 (empty when not asked to `hash`), or nil when there is none.
   private func identity(hash: Bool) async throws -> String? {
     let outcome = try await ssh(["-o", "ControlMaster=no"], command: [agentPath, "agent"], input: AgentRequest.identity(hash: hash).json)
-    if outcome.exitCode == 127 || outcome.exitCode == 126 { return nil }
-    guard outcome.exitCode == 0 else { throw transportError(outcome.stderrTail, opening: false) }
+    // ssh's own failures exit 255, and so may a damaged file run on the host: the master tells.
+    if outcome.exitCode == 255, try await !masterAnswers() { throw transportError(outcome.stderrTail, opening: false) }
+    // Not there (127), not executable (126), or not answering as an agent (a damaged file): copy it again.
+    guard outcome.exitCode == 0 else { return nil }
     guard case .identity(let sha256, _, _)? = outcome.stdout.split(separator: "\n").first.flatMap({ AgentMessage(line: String($0)) }) else {
       return nil
     }
     return sha256
   }
 
+  /// Whether the master connection still answers (`ssh -O check`).
+  private func masterAnswers() async throws -> Bool {
+    try await ssh(["-O", "check"], command: [], input: nil, timeout: .seconds(10)).exitCode == 0
+  }
+
   /// Copies the engine's executable into the host's agent cache: to a temporary name first,
   /// so a cut-off copy is never taken for the agent.
   private func install() async throws {
     let directory = (agentPath as NSString).deletingLastPathComponent
-    let script = "umask 077 && mkdir -p \(directory) && cat > \(agentPath).$$ && chmod 700 \(agentPath).$$ && mv -f \(agentPath).$$ \(agentPath)"
     let bytes: [UInt8]
     do {
       bytes = Array(try Data(contentsOf: URL(fileURLWithPath: agent.path)))
     } catch {
       throw ActionError(.cannotStart, "cannot read the agent executable \(agent.path): \(error.localizedDescription)")
     }
+    // A copy cut short (the engine or the connection died) ends like a whole one for cat: only a
+    // file of the full size takes the agent's name.
+    let partial = "\(agentPath).$$"
+    let script = "umask 077 && mkdir -p \(directory) && cat > \(partial) && test \"$(wc -c < \(partial))\" -eq \(bytes.count)"
+      + " && chmod 700 \(partial) && mv -f \(partial) \(agentPath) || { rm -f \(partial); echo 'the copy was cut short' >&2; exit 1; }"
     let copy = try await run(command: ["sh", "-c", ShellQuoting.word(.string(script))], input: bytes)
     guard copy.exitCode == 0 else {
-      throw ActionError(.cannotStart, "\(name): cannot copy the agent to ~/\(directory): \(Self.lastLine(copy.stderrTail))")
+      if copy.exitCode == 255 { throw transportError(copy.stderrTail, opening: false) }
+      let reason = Self.lastLine(copy.stderrTail)
+      throw ActionError(.cannotStart, "\(name): cannot copy the agent to ~/\(directory)" + (reason.isEmpty ? " (exit status \(copy.exitCode))" : ": \(reason)"))
     }
   }
 
@@ -85,9 +118,15 @@ actor SSHConnection {
       Task { await self.signal(remote, signal, become: become) }
     }
     defer { context.interruption.unregister(forwarder: forwarder) }
-    let answer = try await session.send(.run(request), relay: MessageRelay(context: context, remote: remote)) {
-      // The step's timeout: stop the command on the host, not only the wait for it.
-      Task { await self.signal(remote, SIGTERM, become: become) }
+    let answer: AgentMessage
+    do {
+      answer = try await session.send(.run(request), relay: MessageRelay(context: context, remote: remote)) {
+        // The step's timeout: stop the command on the host, not only the wait for it.
+        Task { await self.signal(remote, SIGTERM, become: become) }
+      }
+    } catch let error as ActionError where remote.group != nil && error.code != .timedOut {
+      // The command started there and the connection dropped: it may run on, or have ended.
+      throw ActionError(.outcomeUnknown, "\(error.message), after its command (process group \(remote.group!)) started there", cause: error)
     }
     switch answer {
     case .result(let outputs): return ActionResult(outputs)
@@ -137,8 +176,9 @@ actor SSHConnection {
   func close() async {
     for session in sessions.values { session.close() }
     sessions = [:]
-    guard isOpen else { return }
     isOpen = false
+    guard masterIsOpen else { return }
+    masterIsOpen = false
     _ = try? await ssh(["-O", "exit"], command: [], input: nil, timeout: .seconds(10))
   }
 

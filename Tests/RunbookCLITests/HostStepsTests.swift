@@ -274,6 +274,83 @@ final class HostStepsTests: XCTestCase {
     XCTAssertTrue(result.stderr.contains("error[R117]: a step cannot have both 'on' and 'for_each'"), result.stderr)
   }
 
+  func testAConnectionLostWhileTheCommandRunsLeavesTheStepInDoubtNotFailed() throws {
+    let file = try scratch.write("drop.yaml", """
+      runbook: 1
+      name: drop
+      steps:
+        - id: once
+          on: node2
+          action: shell
+          with:
+            run: echo x >> /etc/kubernetes/count; sleep 3; touch /etc/kubernetes/done
+      """)
+    let engine = try CommandLineTool.start(["apply", file, "-i", inventory(), "--yes", "--run-id", "drop", "--state-dir", scratch.path + "/state"], in: scratch.path)
+    let deadline = Date().addingTimeInterval(30)
+    while Date() < deadline, try onHost("cat /etc/kubernetes/count 2>/dev/null", "node2").isEmpty { usleep(50_000) }
+    // The connection drops (node2's sshd sessions die, its listener stays), the command on the
+    // host runs on.
+    let killSessions = """
+      me=$(readlink /proc/self/ns/mnt)
+      for p in $(pgrep -x sshd); do
+        [ "$(readlink /proc/$p/ns/mnt)" = "$me" ] || continue
+        grep -q listener /proc/$p/cmdline && continue
+        kill -9 $p
+      done
+      """
+    XCTAssertEqual(try hosts.run(killSessions, on: "node2").status, 0)
+    let dropped = try engine.finish()
+    XCTAssertEqual(dropped.status, 3, "in doubt, not failed: " + dropped.stdout + dropped.stderr)
+    XCTAssertTrue(dropped.stdout.contains("in doubt"), dropped.stdout)
+
+    let resumed = try scratch.runbook(["resume", "drop"])
+    XCTAssertEqual(resumed.status, 3, "not idempotent, no verify: it stays in doubt: " + resumed.stdout + resumed.stderr)
+    XCTAssertEqual(try onHost("cat /etc/kubernetes/count", "node2"), "x\n", "the command ran once")
+    XCTAssertEqual(try onHost("test -e /etc/kubernetes/done && echo done", "node2"), "done\n", "resume waited for the command the drop left running")
+    let settled = try scratch.runbook(["resume", "drop", "--mark-done", "once@node2"])
+    XCTAssertEqual(settled.status, 0, settled.stdout + settled.stderr)
+  }
+
+  func testStepsThatReachAHostAtOnceShareOneMasterAndADamagedAgentIsCopiedAgain() throws {
+    // A damaged agent where the engine's would be: the first bytes of it only.
+    let binary = CommandLineTool.binary
+    let sha256 = try XCTUnwrap(TimedCommand.run(["sha256sum", binary]).stdout.split(separator: " ").first)
+    let damaged = "/root/.cache/runbook/agents/\(sha256)"
+    XCTAssertEqual(try hosts.run("mkdir -p \(damaged) && head -c 4096 \(binary) > \(damaged)/runbook && chmod 700 \(damaged)/runbook", on: "node1").status, 0)
+    let result = try runbook("""
+      runbook: 1
+      name: at-once
+      steps:
+        - { id: a, on: node1, action: shell, with: { run: echo a } }
+        - { id: b, on: node1, action: shell, with: { run: echo b } }
+        - { id: c, on: node1, action: shell, with: { run: echo c } }
+      """)
+    XCTAssertEqual(result.status, 0, result.stdout + result.stderr)
+    let size = try onHost("wc -c < \(damaged)/runbook", "node1").trimmingCharacters(in: .whitespacesAndNewlines)
+    XCTAssertEqual(Int(size), try XCTUnwrap(FileManager.default.attributesOfItem(atPath: binary)[.size] as? Int), "copied again, whole")
+    let masters = try TimedCommand.run(["pgrep", "-f", "ControlMaster=yes.*\(hosts.host("node1").address)"]).stdout
+    XCTAssertEqual(masters, "", "no master outlives the run")
+  }
+
+  func testAHostTheEngineCannotReachAsItsVariablesSayRunsNothing() throws {
+    let ini = try String(contentsOfFile: inventory(), encoding: .utf8)
+    let file = try scratch.write("local.ini", ini.replacingOccurrences(of: "node3 ansible_host", with: "node3 ansible_connection=local ansible_host"))
+    let result = try runbook("""
+      runbook: 1
+      name: unusable
+      steps:
+        - id: touch
+          on: cp
+          max_fail: 1
+          action: shell
+          with: { run: touch /etc/kubernetes/ran }
+      """, inventory: file)
+    XCTAssertEqual(result.status, 0, result.stdout + result.stderr)
+    XCTAssertTrue(result.stdout.contains("ansible_connection is local; the engine reaches hosts over ssh only"), result.stdout)
+    XCTAssertFalse(FileManager.default.fileExists(atPath: "/etc/kubernetes/ran"), "nothing ran on this machine")
+    XCTAssertEqual(try onHost("test -e /etc/kubernetes/ran && echo ran", "node3"), "")
+  }
+
   func testAKilledEngineResumesWithTheHostWhereItStoppedAndRunsEachHostOnce() throws {
     let file = try scratch.write("killed.yaml", """
       runbook: 1

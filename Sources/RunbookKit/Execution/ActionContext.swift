@@ -82,6 +82,9 @@ public struct ActionError: Error, Sendable, CustomStringConvertible {
     public static let invalidInput = Code("invalid-input")
     public static let cannotStart = Code("cannot-start")
     public static let brokenPlugin = Code("broken-plugin")
+    /// The action started but how it ended is not known (the connection to its host dropped):
+    /// the step is in doubt, as after the engine died, and is not retried.
+    public static let outcomeUnknown = Code("outcome-unknown")
   }
 
   public var code: Code

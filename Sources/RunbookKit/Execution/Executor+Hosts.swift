@@ -7,18 +7,23 @@ extension Executor {
   /// goes only to the hosts not yet done (docs/running.md, "Steps on hosts"). Its outputs are,
   /// per output name, a map from host name to that host's value.
   func runOnHosts(_ step: Step, _ targeting: HostTargeting, record: inout StepRecord, context: EvaluationContext) async throws -> StepFinish {
-    let hosts: [InventoryHost]
+    var hosts: [InventoryHost]
     do {
       hosts = try resolveHosts(targeting.on, context)
     } catch {
       if isProbing, error.message == Self.unknownToProbe { return try finish(&record, .blocked, message: error.message, event: "step.not_probed") }
       return try finish(&record, .failed, message: mask("on: \(error.message)"), event: "step.failed")
     }
+    // As in Ansible, a host that failed an earlier step (within its max_fail) is out of the run.
+    let dropped = droppedHosts()
+    let leftOut = hosts.filter { dropped.contains($0.name) }.map(\.name)
+    hosts.removeAll { dropped.contains($0.name) }
     let batches = targeting.batches(hosts)
     record.status = .running
     record.startedAt = record.startedAt ?? Date()
     try save(record, event: "step.started")
-    observer.observe(RunEvent(.stepStarted, runID: runID, step: step.name, message: Self.describe(hosts: hosts.count, batches: batches.count)))
+    let note = leftOut.isEmpty ? "" : "; left out, having failed an earlier step: \(leftOut.joined(separator: ", "))"
+    observer.observe(RunEvent(.stepStarted, runID: runID, step: step.name, message: Self.describe(hosts: hosts.count, batches: batches.count) + note))
 
     var outcomes: [String: StepFinish] = [:]
     var stoppedAfter: (batch: Int, failed: Int, size: Int)?
@@ -63,8 +68,12 @@ extension Executor {
     if statuses.contains(.blocked) || statuses.contains(.inDoubt) || statuses.contains(.awaitingApproval) {
       return try finish(&record, .blocked, message: notDone, event: "step.blocked")
     }
+    // A step done on no host at all is not done, whatever max_fail allows.
+    if unfinished.count == hosts.count {
+      return try finish(&record, .failed, message: "\(notDone): it is done on no host", event: "step.failed")
+    }
     // Every batch went on: the failures stayed within max_fail, and the step counts as done
-    // on the hosts it is done on (`steps.ID.hosts`).
+    // on the hosts it is done on (`steps.ID.hosts`); the others are out of the run from here.
     return try finish(&record, .succeeded, message: "\(notDone), within max_fail \(targeting.maxFail)", event: "step.succeeded")
   }
 
@@ -88,6 +97,11 @@ extension Executor {
       if let guarded = try await guards(step, record: &current, context: scoped) { return guarded }
       return try await runAttempts(step, key: key, record: &current, context: scoped, item: nil)
     }
+  }
+
+  /// Hosts that failed a step the run counts as done (its failures within `max_fail`).
+  private func droppedHosts() -> Set<String> {
+    Set(allRecords().filter { $0.host != nil && $0.status == .failed && record(StepKey(step: $0.step))?.status.isDone == true }.compactMap(\.host))
   }
 
   /// Whether `on:` places the step on hosts: not when it gives null or "" (a shipped runbook's

@@ -192,6 +192,17 @@ extension Executor {
         if interruption.isInterrupted {
           return try finish(&record, .interrupted, message: "interrupted: \(mask(error.message))", event: "step.interrupted")
         }
+        if error.code == .outcomeUnknown {
+          // The process the action started, journaled while it ran: what resume asks about.
+          if let journaled = self.record(key) {
+            record.processGroup = journaled.processGroup
+            record.processBootID = journaled.processBootID
+          }
+          return try finish(
+            &record, .inDoubt,
+            message: "in doubt: \(mask(error.message)); resume asks the host whether it still runs, then settles it as after a crash (docs/running.md, \"In doubt\")",
+            event: "step.in_doubt")
+        }
         if attempt < attempts {
           observer.observe(RunEvent(.stepRetrying, runID: runID, step: key.step, iteration: key.iteration, host: key.host, item: record.itemLabel, attempt: attempt, message: mask(error.message)))
           try await Task.sleep(for: .milliseconds(Int64(delay * 1000)))

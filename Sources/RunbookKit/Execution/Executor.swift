@@ -197,6 +197,9 @@ public final class Executor: @unchecked Sendable {
 
   func record(_ key: StepKey) -> StepRecord? { lock.withLock { records[key] } }
 
+  /// Every record the run has, in no particular order.
+  func allRecords() -> [StepRecord] { lock.withLock { Array(records.values) } }
+
   func save(_ record: StepRecord, event: String) throws {
     try store.saveStep(record, event: event, at: Date())
     remember(record)

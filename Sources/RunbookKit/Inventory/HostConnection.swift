@@ -10,12 +10,17 @@ public struct HostConnection: Sendable, Equatable {
   public var user: String?
   /// `ansible_ssh_private_key_file`.
   public var privateKeyFile: String?
-  /// `ansible_ssh_common_args`, split into words as a POSIX shell splits them.
+  /// `ansible_ssh_common_args`, then `ansible_ssh_extra_args`, split into words as a POSIX
+  /// shell splits them.
   public var commonArgs: [String]
   /// `ansible_become`, true for Ansible's truthy words (`yes`, `true`, `on`, `y`, `t`, `1`).
   public var become: Bool
   /// `ansible_become_user`.
   public var becomeUser: String?
+  /// Why the engine cannot reach the host as its variables say, when it cannot: a connection
+  /// other than ssh, arguments that do not split, a NUL that would cut a value short. The
+  /// transport refuses such a host before it runs anything there.
+  public var unusable: String?
 
   public init(
     address: String, port: Int? = nil, user: String? = nil, privateKeyFile: String? = nil, commonArgs: [String] = [],
@@ -35,14 +40,33 @@ public struct HostConnection: Sendable, Equatable {
     func text(_ keys: String...) -> String? {
       keys.lazy.compactMap { vars[$0] }.first.flatMap { $0 == .null ? nil : $0.plainText }
     }
+    var problems: [String] = []
+    var arguments: [String] = []
+    for key in ["ansible_ssh_common_args", "ansible_ssh_extra_args"] {
+      guard let words = text(key) else { continue }
+      do {
+        arguments += try ShellWords.split(words)
+      } catch {
+        problems.append("\(key) does not split into words as a shell splits them (an unclosed quote?)")
+      }
+    }
+    if let connection = text("ansible_connection"), !["ssh", "smart", "paramiko"].contains(connection) {
+      problems.append("ansible_connection is \(connection); the engine reaches hosts over ssh only")
+    }
+    for key in ["ansible_host", "ansible_ssh_host", "ansible_user", "ansible_ssh_user", "ansible_ssh_private_key_file", "ansible_become_user"]
+    where text(key)?.contains("\0") == true {
+      problems.append("\(key) holds a NUL character, which would cut it short")
+    }
+    if name.contains("\0") { problems.append("its name holds a NUL character") }
     self.init(
       address: text("ansible_host", "ansible_ssh_host") ?? name,
       port: text("ansible_port", "ansible_ssh_port").flatMap(Self.port),
       user: text("ansible_user", "ansible_ssh_user"),
       privateKeyFile: text("ansible_ssh_private_key_file"),
-      commonArgs: text("ansible_ssh_common_args").flatMap { try? ShellWords.split($0) } ?? [],
+      commonArgs: arguments,
       become: vars["ansible_become"].map(Self.isTruthy) ?? false,
       becomeUser: text("ansible_become_user"))
+    unusable = problems.isEmpty ? nil : problems.joined(separator: "; ")
   }
 
   /// A port number from its text: digits only, from 1 to 65535.
