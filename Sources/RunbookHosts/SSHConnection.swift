@@ -145,6 +145,11 @@ actor SSHConnection {
       [name, target] status, stderr in
       if status == 255 { return Self.transportError(stderr, opening: false, name: name, target: target) }
       let last = Self.lastLine(stderr)
+      if become, let user = target.host.connection.becomeUser, user != "root", stderr.contains("Permission denied") {
+        return ActionError(
+          .cannotStart,
+          "\(name): become failed: \(user) (ansible_become_user) cannot run the agent kept in the login user's ~/.cache/runbook; become root instead (leave ansible_become_user unset), or log in as \(user)")
+      }
       if become, last.contains("sudo:") {
         return ActionError(
           .cannotStart, "\(name): become failed: \(last) (the engine runs sudo -n, which never asks a password: allow this user NOPASSWD, or log in as root)")
