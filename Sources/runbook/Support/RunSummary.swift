@@ -152,7 +152,8 @@ enum RunSummary {
     if let message = step.message { out += "\(indent)  \(VisibleText.line(message))\n" }
     for name in step.outputs.keys.sorted() where name != "stdout" && name != "lines" {
       let rendered = step.outputs[name]!.serialized(pretty: false)
-      out += "\(indent)  \(name) = \(rendered.count > 200 ? String(rendered.prefix(200)) + "…" : rendered)\n"
+      // Outputs by host name carry the inventory's names, which may hold any character.
+      out += "\(indent)  \(name) = \(VisibleText.line(rendered.count > 200 ? String(rendered.prefix(200)) + "…" : rendered))\n"
     }
     if !step.outputTail.isEmpty {
       // A program's output, as journaled: escaped, so that replaying it cannot redraw the screen.
