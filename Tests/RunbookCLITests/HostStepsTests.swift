@@ -312,11 +312,14 @@ final class HostStepsTests: XCTestCase {
   }
 
   func testStepsThatReachAHostAtOnceShareOneMasterAndADamagedAgentIsCopiedAgain() throws {
-    // A damaged agent where the engine's would be: the first bytes of it only.
+    // A damaged agent where the engine's would be: its first 4 KiB only, carried in the command
+    // (a host does not see this machine's /tmp, where a CI clone builds).
     let binary = CommandLineTool.binary
     let sha256 = try XCTUnwrap(TimedCommand.run(["sha256sum", binary]).stdout.split(separator: " ").first)
+    let head = try XCTUnwrap(FileHandle(forReadingAtPath: binary)).readData(ofLength: 4096).base64EncodedString()
     let damaged = "/root/.cache/runbook/agents/\(sha256)"
-    XCTAssertEqual(try hosts.run("mkdir -p \(damaged) && head -c 4096 \(binary) > \(damaged)/runbook && chmod 700 \(damaged)/runbook", on: "node1").status, 0)
+    let planted = try hosts.run("mkdir -p \(damaged) && echo \(head) | base64 -d > \(damaged)/runbook && chmod 700 \(damaged)/runbook", on: "node1")
+    XCTAssertEqual(planted.status, 0, planted.stderr)
     let result = try runbook("""
       runbook: 1
       name: at-once

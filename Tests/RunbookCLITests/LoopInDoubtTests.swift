@@ -21,7 +21,9 @@ final class LoopInDoubtTests: XCTestCase {
               case ${{ item }} in
               node-a)
                 echo node-a >> ledger
-                # The engine dies right after node-a's push, before it journals it.
+                # Once node-b runs (its start journaled before its shell starts), the engine
+                # dies right after node-a's push, before it journals it.
+                for i in $(seq 1 50); do [ -e b.pid ] && break; sleep 0.1; done
                 kill -9 $PPID
                 ;;
               node-b)
